@@ -1,0 +1,23 @@
+;; A module that uses what the core does not (yet): memory.grow, a funcref table, call_indirect,
+;; data segments, memory.fill/copy, bit counting and every common trap. runtime-check.c drives it.
+(module
+  (type $t (func (param i32) (result i32)))
+  (import "env" "consoleWrite" (func $cw (param i32 i32)))
+  (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+  (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $f1 $f2)
+  (data (i32.const 16) "hello wisp")
+  (func $f1 (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func $f2 (param i32) (result i32) (i32.div_u (i32.const 100) (local.get 0)))
+  (func (export "callInd") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "oob") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 0) (local.get 1)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "clz") (param i64) (result i64) (i64.clz (local.get 0)))
+  (func (export "ctz") (param i32) (result i32) (i32.ctz (local.get 0)))
+  (func (export "unreach") (unreachable))
+  (func (export "hello") (call $cw (i32.const 16) (i32.const 10)))
+)
