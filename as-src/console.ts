@@ -1,0 +1,86 @@
+// The VM's console: guest output (UART, CONSOLE_WRITE hypercall) and the core's own messages,
+// written to the host one whole line at a time, each prefixed "[vmname] ".
+
+import { consoleWrite } from "./host";
+import { appendString, appendBytes, appendHex, appendDecimal, appendByte, appendPrintable } from "./text";
+
+export const NAME_CAP: u32 = 32;
+const LINE_CAP: u32 = 256;                  // longer guest lines are split
+const nameBuf: usize = memory.data(<i32>NAME_CAP);
+let nameLen: u32 = 0;
+const lineBuf: usize = memory.data(<i32>LINE_CAP + 1);
+let lineLen: u32 = 0;                       // 0: nothing pending (not even the prefix)
+
+/** Sets the name used in the prefix; "vm" until set. */
+export function setConsoleName(src: usize, len: u32): void {
+  if (len > NAME_CAP) len = NAME_CAP;
+  memory.copy(nameBuf, src, len);
+  nameLen = len;
+}
+
+function startLine(): void {
+  lineLen = appendByte(lineBuf, LINE_CAP, 0, 0x5b);                     // '['
+  lineLen = nameLen == 0 ? appendString(lineBuf, LINE_CAP, lineLen, "vm")
+                         : appendBytes(lineBuf, LINE_CAP, lineLen, nameBuf, nameLen);
+  lineLen = appendString(lineBuf, LINE_CAP, lineLen, "] ");
+}
+
+function flushLine(): void {
+  store<u8>(lineBuf + lineLen, 0x0a);       // LINE_CAP + 1 leaves room for the newline
+  consoleWrite(lineBuf, lineLen + 1);
+  lineLen = 0;
+}
+
+/** One byte of guest output. Control characters other than tab are dropped (no terminal escapes). */
+export function consolePutByte(c: u8): void {
+  if (c == 0x0a) {
+    if (lineLen == 0) startLine();
+    flushLine();
+    return;
+  }
+  if (c < 0x20 && c != 0x09 || c == 0x7f) return;
+  if (lineLen == 0) startLine();
+  store<u8>(lineBuf + lineLen++, c);
+  if (lineLen >= LINE_CAP) flushLine();
+}
+
+/** Writes a partial guest line out, so that a message from the core starts on its own line. */
+export function consoleFlush(): void {
+  if (lineLen != 0) flushLine();
+}
+
+// A message from the core: messageStart(), then pieces, then messageEnd().
+export function messageStart(): void {
+  consoleFlush();
+  startLine();
+}
+export function messageString(s: string): void {
+  lineLen = appendString(lineBuf, LINE_CAP, lineLen, s);
+}
+/** n characters of s from start (no allocation, unlike substring). */
+export function messageSlice(s: string, start: u32, n: u32): void {
+  const src = changetype<usize>(s) + (<usize>start << 1);
+  for (let i: u32 = 0; i < n && start + i < <u32>s.length; i++) {
+    const c = <u8>load<u16>(src + (<usize>i << 1));
+    if (c != 0x20) lineLen = appendByte(lineBuf, LINE_CAP, lineLen, c);
+  }
+}
+export function messageHex(v: u64): void {
+  lineLen = appendHex(lineBuf, LINE_CAP, lineLen, v);
+}
+export function messageDecimal(v: u64): void {
+  lineLen = appendDecimal(lineBuf, LINE_CAP, lineLen, v);
+}
+export function messagePrintable(src: usize, len: u32): void {
+  lineLen = appendPrintable(lineBuf, LINE_CAP, lineLen, src, len);
+}
+export function messageEnd(): void {
+  flushLine();
+}
+
+/** A whole message line made of one string. */
+export function message(s: string): void {
+  messageStart();
+  messageString(s);
+  messageEnd();
+}

@@ -1,0 +1,99 @@
+// handleExit: one neutral exit record in, a decision out (0 resume the guest, 1 the VM has ended).
+
+import {
+  EXIT_CPUID, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL, EXIT_MEMORY_FAULT,
+  EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
+} from "./exit-reason";
+import { countExit } from "./exit-stats";
+import { getReg, RFLAGS, skipInstruction } from "./vcpu";
+import { handleCpuid } from "./cpuid";
+import { handleMsrRead, handleMsrWrite } from "./msr";
+import { handleIo } from "./io-bus";
+import { handleHypercall } from "./hypercall";
+import { guestMemoryBytes } from "./vm";
+import { messageString, messageSlice, messageHex, messageDecimal, message } from "./console";
+import {
+  vmEnded, endVm, faultStart, faultEnd, setCurrentReason, RESULT_HALT, RESULT_SHUTDOWN,
+} from "./result";
+
+const RFLAGS_IF: u64 = 1 << 9;
+
+/**
+ * HLT. With interrupts disabled nothing can ever wake the vCPU: the VM ends with HALT. With
+ * interrupts enabled the core has no virtual interrupt sources yet, so HLT completes at once
+ * (the guest sees a spurious wake-up, which every HLT loop must tolerate).
+ */
+function handleHlt(): u32 {
+  if ((getReg(RFLAGS) & RFLAGS_IF) == 0) return endVm(RESULT_HALT, 0);
+  return skipInstruction("hlt");
+}
+
+function handleMemoryFault(qualification: u64, address: u64): u32 {
+  faultStart();
+  if ((qualification & 4) != 0) messageString("instruction fetch from ");
+  else if ((qualification & 2) != 0) messageString("write to ");
+  else messageString("read from ");
+  messageString((qualification & 1) != 0 ? "protected" : "unmapped");
+  messageString(" guest-physical address ");
+  messageHex(address);
+  const size = guestMemoryBytes();
+  if (size != 0) {
+    messageString(" (guest memory ends at ");
+    messageHex(size);
+    messageString(")");
+  }
+  return faultEnd();
+}
+
+// Mnemonics of vectors 0-21, three characters each (SDM Vol. 3A, Table 6-1).
+const EXCEPTION_NAMES = "DE DB NMIBP OF BR UD NM DF CSOTS NP SS GP PF    MF AC MC XM VE CP ";
+
+function handleException(qualification: u64): u32 {
+  const vector = <u32>qualification & 0xff;
+  faultStart();
+  messageString("unhandled exception ");
+  if (vector < 22 && EXCEPTION_NAMES.charCodeAt(<i32>vector * 3) != 0x20) {
+    messageString("#");
+    messageSlice(EXCEPTION_NAMES, vector * 3, 3);
+    messageString(" ");
+  }
+  messageString("(vector ");
+  messageDecimal(vector);
+  messageString(")");
+  if ((qualification & (1 << 8)) != 0) {
+    messageString(", error code ");
+    messageHex(qualification >> 32);
+  }
+  return faultEnd();
+}
+
+function vendorFault(what: string, code: u64): u32 {
+  faultStart();
+  messageString(what);
+  messageHex(code);
+  return faultEnd();
+}
+
+export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
+  countExit(reason);
+  if (vmEnded()) return 1;
+  setCurrentReason(reason);
+  switch (reason) {
+    case EXIT_CPUID: return handleCpuid();
+    case EXIT_IO: return handleIo(qualification);
+    case EXIT_MSR_READ: return handleMsrRead();
+    case EXIT_MSR_WRITE: return handleMsrWrite();
+    case EXIT_HLT: return handleHlt();
+    case EXIT_HYPERCALL: return handleHypercall();
+    case EXIT_MEMORY_FAULT: return handleMemoryFault(qualification, address);
+    case EXIT_SHUTDOWN: {
+      message("triple fault");
+      return endVm(RESULT_SHUTDOWN, 0);
+    }
+    case EXIT_EXCEPTION: return handleException(qualification);
+    case EXIT_INTERRUPT: return 0;                  // the host has handled it
+    case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
+    case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
+    default: return vendorFault("unknown exit reason ", reason);
+  }
+}

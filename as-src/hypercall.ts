@@ -1,0 +1,51 @@
+// Hypercalls (VMMCALL): function number in rax, arguments in rbx, rcx, rdx, result in rax
+// (all ones for an unknown function or a bad argument). docs/architecture.md, "Hypercalls".
+
+import { guestRead } from "./host";
+import { getReg, setReg, RAX, RBX, RCX, skipInstruction } from "./vcpu";
+import { consolePutByte } from "./console";
+import { exitCount } from "./exit-stats";
+import { EXIT_REASON_SLOTS } from "./exit-reason";
+import { HYPERCALL_ABI_VERSION } from "./cpuid";
+
+export const HC_VERSION: u64 = 0;
+export const HC_CONSOLE_WRITE: u64 = 1;
+export const HC_EXIT_STATS: u64 = 2;
+export const HC_TEST_TRAP: u64 = 0x7e57;            // test builds only (asc --use WISP_TEST_BUILD=1)
+
+const ALL_ONES: u64 = 0xffffffffffffffff;
+const CONSOLE_WRITE_MAX: u32 = 4096;
+const consoleBuffer: usize = memory.data(<i32>CONSOLE_WRITE_MAX, 16);
+
+function consoleWriteCall(gpa: u64, length: u64): u64 {
+  if (length > CONSOLE_WRITE_MAX) return ALL_ONES;
+  const n = <u32>length;
+  if (guestRead(gpa, consoleBuffer, n) == 0) return ALL_ONES;
+  for (let i: u32 = 0; i < n; i++) consolePutByte(load<u8>(consoleBuffer + i));
+  return length;
+}
+
+/** A real out-of-bounds access, so the instance traps and the shim's trap recovery is tested. */
+function testTrap(): u64 {
+  return load<u64>(<usize>memory.size() << 16);
+}
+
+export function handleHypercall(): u32 {
+  const fn = getReg(RAX);
+  let result: u64 = ALL_ONES;
+  if (fn == HC_VERSION) {
+    result = HYPERCALL_ABI_VERSION;
+    setReg(RBX, 0x70736977);                        // "wisp"
+  } else if (fn == HC_CONSOLE_WRITE) {
+    result = consoleWriteCall(getReg(RBX), getReg(RCX));
+  } else if (fn == HC_EXIT_STATS) {
+    const reason = getReg(RBX);
+    if (reason < EXIT_REASON_SLOTS) result = exitCount(<u32>reason);
+  } else if (fn == HC_TEST_TRAP) {
+    if (isDefined(WISP_TEST_BUILD)) {
+      if (WISP_TEST_BUILD != 0) result = testTrap();
+    }
+  }
+  setReg(RAX, result);
+  return skipInstruction("vmmcall");
+}

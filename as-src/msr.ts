@@ -1,0 +1,80 @@
+// MSR policy: an allow-list. A read or write of any other MSR gets #GP(0), as on a CPU without
+// that MSR, and the instruction is not completed (rip stays).
+
+import { hostTsc } from "./host";
+import {
+  getReg, setReg, RAX, RCX, RDX, CR0, EFER, PAT, skipInstruction, injectGeneralProtection,
+} from "./vcpu";
+
+export const MSR_TSC: u32 = 0x10;
+export const MSR_APIC_BASE: u32 = 0x1b;
+export const MSR_MTRRCAP: u32 = 0xfe;
+export const MSR_PAT: u32 = 0x277;
+export const MSR_EFER: u32 = 0xc0000080;
+export const MSR_TSC_AUX: u32 = 0xc0000103;
+
+// IA32_APIC_BASE: the xAPIC at its default address, enabled (bit 11), this is the BSP (bit 8).
+const APIC_BASE_VALUE: u64 = 0xfee00000 | (1 << 11) | (1 << 8);
+
+// EFER bits the guest may write: SCE (0), LME (8), LMA (10: set by the CPU, writes ignored), NXE (11).
+const EFER_SCE: u64 = 1 << 0;
+const EFER_LME: u64 = 1 << 8;
+const EFER_LMA: u64 = 1 << 10;
+const EFER_NXE: u64 = 1 << 11;
+const CR0_PG: u64 = 1 << 31;
+
+let tscAux: u64 = 0;
+
+/** SDM 11.12.2: each PAT entry must be UC(0), WC(1), WT(4), WP(5), WB(6) or UC-(7). */
+export function validPat(value: u64): bool {
+  for (let i: u64 = 0; i < 64; i += 8) {
+    const type = (value >> i) & 0xff;
+    if (type == 2 || type == 3 || type > 7) return false;
+  }
+  return true;
+}
+
+function refuse(): u32 {
+  injectGeneralProtection();
+  return 0;
+}
+
+/** RDMSR exit: MSR number in ecx, value into edx:eax. */
+export function handleMsrRead(): u32 {
+  const msr = <u32>getReg(RCX);
+  let value: u64;
+  if (msr == MSR_EFER) value = getReg(EFER);
+  else if (msr == MSR_TSC) value = hostTsc();
+  else if (msr == MSR_PAT) value = getReg(PAT);
+  else if (msr == MSR_APIC_BASE) value = APIC_BASE_VALUE;
+  else if (msr == MSR_MTRRCAP) value = 0;           // no MTRRs
+  else if (msr == MSR_TSC_AUX) value = tscAux;
+  else return refuse();
+  setReg(RAX, value & 0xffffffff);
+  setReg(RDX, value >> 32);
+  return skipInstruction("rdmsr");
+}
+
+/** WRMSR exit: MSR number in ecx, value in edx:eax. */
+export function handleMsrWrite(): u32 {
+  const msr = <u32>getReg(RCX);
+  const value = (getReg(RDX) << 32) | (getReg(RAX) & 0xffffffff);
+  if (msr == MSR_EFER) {
+    const old = getReg(EFER);
+    if ((value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) != 0) return refuse();
+    // SDM 2.2.1: changing LME while paging is enabled raises #GP.
+    if ((getReg(CR0) & CR0_PG) != 0 && ((old ^ value) & EFER_LME) != 0) return refuse();
+    setReg(EFER, (value & (EFER_SCE | EFER_LME | EFER_NXE)) | (old & EFER_LMA));
+  } else if (msr == MSR_PAT) {
+    if (!validPat(value)) return refuse();
+    setReg(PAT, value);
+  } else if (msr == MSR_APIC_BASE) {
+    if (value != APIC_BASE_VALUE) return refuse();  // the APIC cannot be moved or disabled
+  } else if (msr == MSR_TSC_AUX) {
+    if ((value >> 32) != 0) return refuse();        // bits 63:32 reserved
+    tscAux = value;
+  } else {
+    return refuse();                                // TSC, MTRRcap and all the rest
+  }
+  return skipInstruction("wrmsr");
+}

@@ -1,0 +1,79 @@
+// The vCPU state area (docs/architecture.md, "vCPU state area"): 512 bytes in linear memory that
+// the shim's exit stub saves guest registers into and loads them from.
+
+import { messageStart, messageString, messageHex, messageEnd } from "./console";
+import { endVm, RESULT_FAULT, faultValue } from "./result";
+
+export const VCPU_SIZE: i32 = 512;
+export const vcpuBase: usize = memory.data(VCPU_SIZE, 16);
+
+// General registers in x86 encoding order, 8 bytes each.
+export const RAX: u32 = 0x00;
+export const RCX: u32 = 0x08;
+export const RDX: u32 = 0x10;
+export const RBX: u32 = 0x18;
+export const RSP: u32 = 0x20;
+export const RBP: u32 = 0x28;
+export const RSI: u32 = 0x30;
+export const RDI: u32 = 0x38;
+export const RIP: u32 = 0x80;
+export const RFLAGS: u32 = 0x88;
+export const NEXT_RIP: u32 = 0x90;   // 0 when the shim cannot know it
+export const CR0: u32 = 0x98;
+export const CR2: u32 = 0xa0;
+export const CR3: u32 = 0xa8;
+export const CR4: u32 = 0xb0;
+export const EFER: u32 = 0xb8;
+export const PAT: u32 = 0xc0;
+export const MODE: u32 = 0xc8;       // u32: 0 real, 1 16-bit protected, 2 32-bit protected, 3 64-bit
+export const CPL: u32 = 0xcc;        // u32
+export const INJECT: u32 = 0xd0;     // x86 event encoding, cleared by the shim after injection
+
+// @ts-ignore: decorator
+@inline export function getReg(off: u32): u64 {
+  return load<u64>(vcpuBase + <usize>off);
+}
+
+// @ts-ignore: decorator
+@inline export function setReg(off: u32, value: u64): void {
+  store<u64>(vcpuBase + <usize>off, value);
+}
+
+/** Event kinds in the inject field (bits 8-10). */
+export const EVENT_EXCEPTION: u64 = 3;
+
+/** Queues hardware exception `vector` with an error code for the next entry. */
+export function injectException(vector: u32, errorCode: u32): void {
+  setReg(INJECT, <u64>vector | (EVENT_EXCEPTION << 8) | (1 << 11) | (1 << 31) | (<u64>errorCode << 32));
+}
+
+/** Queues #GP(0): what a real CPU does for a refused MSR access. */
+export function injectGeneralProtection(): void {
+  injectException(13, 0);
+}
+
+/**
+ * Completes an emulated instruction: rip = nextRip. Without a next RIP the core cannot know the
+ * instruction's length (the shim had no decode information), so the VM stops with FAULT.
+ * Returns what handleExit returns: 0 resume, 1 ended.
+ */
+export function skipInstruction(what: string): u32 {
+  const next = getReg(NEXT_RIP);
+  if (next == 0) {
+    messageStart();
+    messageString("fault: ");
+    messageString(what);
+    messageString(" at rip ");
+    messageHex(getReg(RIP));
+    messageString(": instruction length unknown (no next RIP)");
+    messageEnd();
+    return endVm(RESULT_FAULT, faultValue());
+  }
+  setReg(RIP, next);
+  return 0;
+}
+
+/** Export: where the vCPU state area is. */
+export function vcpuStateOffset(): usize {
+  return vcpuBase;
+}

@@ -1,0 +1,30 @@
+// The VM this instance runs: chosen from the configuration by vmSetup.
+
+import { parseConfig, vmCount, vmNameOffset, vmNameLength, noSuchVm } from "./config";
+import { setConsoleName } from "./console";
+import { resetResult } from "./result";
+import { resetStats } from "./exit-stats";
+
+let memoryBytes: u64 = 0;
+
+/** Bytes of guest RAM at guest-physical 0 (0 before vmSetup). */
+export function guestMemoryBytes(): u64 {
+  return memoryBytes;
+}
+
+/**
+ * Parses the configuration in the input buffer and becomes VM vmIndex with `bytes` of memory.
+ * 0 ok; -1 with the reason at messageOffset()/messageLength().
+ */
+export function vmSetup(configLen: u32, vmIndex: u32, bytes: u64): i32 {
+  if (parseConfig(configLen) < 0) return -1;
+  if (vmIndex >= vmCount()) {
+    noSuchVm(vmIndex);
+    return -1;
+  }
+  setConsoleName(vmNameOffset(vmIndex), vmNameLength(vmIndex));
+  memoryBytes = bytes;
+  resetResult();
+  resetStats();
+  return 0;
+}

@@ -1,0 +1,125 @@
+import { strict as assert } from "node:assert";
+import { helloVm, Core, REASON, RESULT } from "./harness";
+
+describe("exit", () => {
+  it("counts every exit in the statistics table by reason", () => {
+    const core = helloVm();
+    core.set("rflags", 0x202);
+    core.instruction(REASON.HLT, 1);
+    core.exit(REASON.INTERRUPT);
+    core.exit(REASON.INTERRUPT);
+    core.instruction(REASON.CPUID, 2);
+    const stats = core.stats();
+    assert.equal(stats[REASON.HLT], 1n);
+    assert.equal(stats[REASON.INTERRUPT], 2n);
+    assert.equal(stats[REASON.CPUID], 1n);
+    assert.equal(stats.reduce((a, b) => a + b), 4n);
+  });
+
+  it("HLT with interrupts disabled ends the VM with HALT", () => {
+    const core = helloVm();
+    core.setRegs({ rflags: 0x2, rip: 0x1234 });
+    assert.equal(core.instruction(REASON.HLT, 1), 1);
+    assert.deepEqual(core.result, { kind: RESULT.HALT, value: 0n });
+    assert.equal(core.output, "[hello] ended: halt\n");
+  });
+
+  it("HLT with interrupts enabled resumes after the instruction", () => {
+    const core = helloVm();
+    core.setRegs({ rflags: 0x202, rip: 0x1234 });
+    assert.equal(core.instruction(REASON.HLT, 1), 0);
+    assert.equal(core.get("rip"), 0x1235n);
+    assert.equal(core.result.kind, RESULT.RUNNING);
+  });
+
+  it("INTERRUPT resumes without touching rip", () => {
+    const core = helloVm();
+    core.setRegs({ rip: 0x1234, nextRip: 0 });
+    assert.equal(core.exit(REASON.INTERRUPT), 0);
+    assert.equal(core.get("rip"), 0x1234n);
+  });
+
+  for (const [q, words] of [
+    [0x2n, "write to unmapped"], [0x6n, "instruction fetch from unmapped"], [0x4n, "instruction fetch from unmapped"], [0x0n, "read from unmapped"],
+    [0x3n, "write to protected"],
+  ] as const) {
+    it(`MEMORY_FAULT ${q}: ${words}`, () => {
+      const core = helloVm();
+      assert.equal(core.exit(REASON.MEMORY_FAULT, 0x100000000n | q, 0x1f000000n), 1);
+      assert.equal(core.result.kind, RESULT.FAULT);
+      assert.equal(core.lines[0], `[hello] fault: ${words} guest-physical address 0x1f000000 (guest memory ends at 0x10000)`);
+      assert.equal(core.lines[1], "[hello] ended: fault");
+    });
+  }
+
+  it("SHUTDOWN is a triple fault", () => {
+    const core = helloVm();
+    assert.equal(core.exit(REASON.SHUTDOWN), 1);
+    assert.equal(core.result.kind, RESULT.SHUTDOWN);
+    assert.deepEqual(core.lines, ["[hello] triple fault", "[hello] ended: shutdown"]);
+  });
+
+  it("EXCEPTION stops the VM naming the vector", () => {
+    const core = helloVm();
+    assert.equal(core.exit(REASON.EXCEPTION, (0x18n << 32n) | 0x100n | 13n), 1);
+    assert.equal(core.result.kind, RESULT.FAULT);
+    assert.equal(core.lines[0], "[hello] fault: unhandled exception #GP (vector 13), error code 0x18");
+    const core2 = helloVm();
+    core2.exit(REASON.EXCEPTION, 2n);
+    assert.equal(core2.lines[0], "[hello] fault: unhandled exception #NMI (vector 2)");
+    const core3 = helloVm();
+    core3.exit(REASON.EXCEPTION, 0xeen);
+    assert.equal(core3.lines[0], "[hello] fault: unhandled exception (vector 238)");
+    const core4 = helloVm();
+    core4.exit(REASON.EXCEPTION, 15n);
+    assert.equal(core4.lines[0], "[hello] fault: unhandled exception (vector 15)");
+    const core5 = helloVm();
+    core5.exit(REASON.EXCEPTION, 9n);
+    assert.equal(core5.lines[0], "[hello] fault: unhandled exception #CSO (vector 9)");
+  });
+
+  it("ENTRY_FAILED and UNSUPPORTED stop the VM with the code", () => {
+    const a = helloVm();
+    assert.equal(a.exit(REASON.ENTRY_FAILED, 0xffffffffffffffffn), 1);
+    assert.equal(a.lines[0], "[hello] fault: VM entry failed, code 0xffffffffffffffff");
+    const b = helloVm();
+    assert.equal(b.exit(REASON.UNSUPPORTED, 0x7f), 1);
+    assert.equal(b.lines[0], "[hello] fault: unsupported exit, code 0x7f");
+    assert.deepEqual(b.result, { kind: RESULT.FAULT, value: BigInt(REASON.UNSUPPORTED) });
+  });
+
+  it("unknown reasons stop the VM and count in slot 0", () => {
+    for (const reason of [0, 13, 0xffffffff]) {
+      const core = helloVm();
+      assert.equal(core.exit(reason), 1);
+      assert.equal(core.result.kind, RESULT.FAULT);
+      assert.equal(core.stats()[0], 1n);
+    }
+  });
+
+  it("after the VM ended every exit returns 1 and changes nothing", () => {
+    const core = helloVm();
+    core.exit(REASON.SHUTDOWN);
+    const out = core.output;
+    core.setRegs({ rip: 0x1000, nextRip: 0x1002, rax: 0x40000000 });
+    assert.equal(core.exit(REASON.CPUID), 1);
+    assert.equal(core.get("rip"), 0x1000n);
+    assert.equal(core.output, out);
+    assert.equal(core.result.kind, RESULT.SHUTDOWN);
+  });
+
+  it("without vmSetup the console prefix is [vm]", () => {
+    const core = new Core();
+    core.set("rflags", 0);
+    core.exit(REASON.HLT);
+    assert.equal(core.output, "[vm] ended: halt\n");
+  });
+
+  it("instructions without a next RIP stop the VM (rip unknown)", () => {
+    const core = helloVm();
+    core.setRegs({ rflags: 0x202, nextRip: 0 });
+    assert.equal(core.exit(REASON.HLT), 1);
+    assert.equal(core.result.kind, RESULT.FAULT);
+    assert.match(core.lines[0], /fault: hlt at rip 0x1000: instruction length unknown/);
+  });
+});

@@ -1,0 +1,269 @@
+// Test harness: instantiates the core's .wasm (the same file the C shim links) in Node with JS
+// host functions: guest memory is a Uint8Array, CPUID answers come from a table, console output
+// is collected as text.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const REASON = {
+  CPUID: 1, IO: 2, MSR_READ: 3, MSR_WRITE: 4, HLT: 5, HYPERCALL: 6, MEMORY_FAULT: 7,
+  SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12,
+} as const;
+
+export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6 } as const;
+
+/** Offsets in the vCPU state area (docs/architecture.md). */
+export const REG = {
+  rax: 0x00, rcx: 0x08, rdx: 0x10, rbx: 0x18, rsp: 0x20, rbp: 0x28, rsi: 0x30, rdi: 0x38,
+  rip: 0x80, rflags: 0x88, nextRip: 0x90, cr0: 0x98, cr2: 0xa0, cr3: 0xa8, cr4: 0xb0,
+  efer: 0xb8, pat: 0xc0, inject: 0xd0,
+} as const;
+export type RegName = keyof typeof REG;
+
+export const ALL_ONES = 0xffffffffffffffffn;
+
+export type Build = "release" | "test";
+
+interface CoreExports {
+  memory: WebAssembly.Memory;
+  inputBuffer(len: number): number;
+  parseConfig(len: number): number;
+  messageOffset(): number;
+  messageLength(): number;
+  vmCount(): number;
+  vmNameOffset(i: number): number;
+  vmNameLength(i: number): number;
+  vmImageOffset(i: number): number;
+  vmImageLength(i: number): number;
+  vmMemoryMiB(i: number): number;
+  vmLoadAddress(i: number): bigint;
+  vmEntry(i: number): bigint;
+  vmMode(i: number): number;
+  vmExpectKind(i: number): number;
+  vmExpectValue(i: number): bigint;
+  debugExitEnabled(): number;
+  vmSetup(configLen: number, vmIndex: number, memoryBytes: bigint): number;
+  vcpuStateOffset(): number;
+  statsOffset(): number;
+  handleExit(reason: number, qualification: bigint, address: bigint): number;
+  resultKind(): number;
+  resultValue(): bigint;
+}
+
+export const EXPORT_NAMES = [
+  "memory", "inputBuffer", "parseConfig", "messageOffset", "messageLength", "vmCount",
+  "vmNameOffset", "vmNameLength", "vmImageOffset", "vmImageLength", "vmMemoryMiB",
+  "vmLoadAddress", "vmEntry", "vmMode", "vmExpectKind", "vmExpectValue", "debugExitEnabled",
+  "vmSetup", "vcpuStateOffset", "statsOffset", "handleExit", "resultKind", "resultValue",
+];
+
+const modules = new Map<Build, WebAssembly.Module>();
+
+export function wasmPath(build: Build): string {
+  return path.join(process.cwd(), "out", build === "test" ? "core-test.wasm" : "core.wasm");
+}
+
+export function wasmModule(build: Build): WebAssembly.Module {
+  let m = modules.get(build);
+  if (!m) {
+    m = new WebAssembly.Module(fs.readFileSync(wasmPath(build)));
+    modules.set(build, m);
+  }
+  return m;
+}
+
+/** Fixed CPUID answers for tests: [eax, ebx, ecx, edx] per "leaf" or "leaf:subleaf". */
+export type CpuidTable = Record<string, [number, number, number, number]>;
+
+export const HOST_CPUID: CpuidTable = {
+  "0": [0x10, 0x68747541, 0x444d4163, 0x69746e65],             // "AuthenticAMD"
+  "1": [0x00a00f11, 0x00020800, 0xffffffff, 0x178bfbff],        // ECX all ones: policy must clear bits
+  "2": [0x11111111, 0x22222222, 0x33333333, 0x44444444],
+  "80000001": [0x00a00f11, 0, 0xffffffff, 0x2fd3fbff],
+  "8000000a": [0x1, 0x10, 0, 0x10010001],
+  "7:1": [0x7, 0x77, 0x777, 0x7777],
+};
+
+export interface VmOptions {
+  build?: Build;
+  guestBytes?: number;
+  cpuid?: CpuidTable;
+  tsc?: bigint;
+}
+
+/** One instance of the core, like one VM on the shim. */
+export class Core {
+  readonly x: CoreExports;
+  readonly guest: Uint8Array;
+  readonly written: string[] = [];           // each consoleWrite call, decoded
+  readonly cpuidCalls: Array<[number, number]> = [];
+  cpuid: CpuidTable;
+  tsc: bigint;
+
+  constructor(opts: VmOptions = {}) {
+    this.guest = new Uint8Array(opts.guestBytes ?? 0x10000);
+    this.cpuid = opts.cpuid ?? HOST_CPUID;
+    this.tsc = opts.tsc ?? 0x123456789abcdefn;
+    const self = this;
+    const env = {
+      consoleWrite(ptr: number, len: number): void {
+        self.written.push(Buffer.from(self.bytes(ptr, len)).toString("utf8"));
+      },
+      guestRead(gpa: bigint, ptr: number, len: number): number {
+        if (gpa < 0n || gpa + BigInt(len) > BigInt(self.guest.length)) return 0;
+        self.bytes(ptr, len).set(self.guest.subarray(Number(gpa), Number(gpa) + len));
+        return 1;
+      },
+      guestWrite(gpa: bigint, ptr: number, len: number): number {
+        if (gpa < 0n || gpa + BigInt(len) > BigInt(self.guest.length)) return 0;
+        self.guest.set(self.bytes(ptr, len), Number(gpa));
+        return 1;
+      },
+      hostCpuid(leaf: number, subleaf: number, out: number): void {
+        leaf >>>= 0; subleaf >>>= 0;
+        self.cpuidCalls.push([leaf, subleaf]);
+        const v = self.cpuid[`${leaf.toString(16)}:${subleaf}`] ?? self.cpuid[leaf.toString(16)] ?? [0, 0, 0, 0];
+        const dv = self.view();
+        for (let i = 0; i < 4; i++) dv.setUint32(out + 4 * i, v[i] >>> 0, true);
+      },
+      hostTsc(): bigint {
+        return self.tsc;
+      },
+    };
+    const instance = new WebAssembly.Instance(wasmModule(opts.build ?? "test"), { env });
+    this.x = instance.exports as unknown as CoreExports;
+  }
+
+  view(): DataView {
+    return new DataView(this.x.memory.buffer);
+  }
+
+  bytes(ptr: number, len: number): Uint8Array {
+    if (ptr < 0 || len < 0 || ptr + len > this.x.memory.buffer.byteLength) {
+      throw new Error(`core passed an out-of-bounds range ${ptr}+${len}`);
+    }
+    return new Uint8Array(this.x.memory.buffer, ptr, len);
+  }
+
+  text(ptr: number, len: number): string {
+    return Buffer.from(this.bytes(ptr, len)).toString("utf8");
+  }
+
+  /** All console output as one string. */
+  get output(): string {
+    return this.written.join("");
+  }
+
+  /** Console output as lines (without the newlines). */
+  get lines(): string[] {
+    return this.output.split("\n").filter((l, i, a) => i < a.length - 1 || l !== "");
+  }
+
+  get(reg: RegName): bigint {
+    return this.view().getBigUint64(this.x.vcpuStateOffset() + REG[reg], true);
+  }
+
+  set(reg: RegName, value: bigint | number): void {
+    this.view().setBigUint64(this.x.vcpuStateOffset() + REG[reg], BigInt.asUintN(64, BigInt(value)), true);
+  }
+
+  setRegs(regs: Partial<Record<RegName, bigint | number>>): void {
+    for (const [k, v] of Object.entries(regs)) this.set(k as RegName, v as bigint | number);
+  }
+
+  exit(reason: number, qualification: bigint | number = 0n, address: bigint | number = 0n): number {
+    return this.x.handleExit(reason, BigInt.asUintN(64, BigInt(qualification)), BigInt.asUintN(64, BigInt(address)));
+  }
+
+  /** An instruction exit at rip with the given length (nextRip = rip + length). */
+  instruction(reason: number, length: number, qualification: bigint | number = 0n): number {
+    const rip = this.get("rip");
+    this.set("nextRip", rip + BigInt(length));
+    return this.exit(reason, qualification);
+  }
+
+  stats(): bigint[] {
+    const dv = this.view();
+    const base = this.x.statsOffset();
+    return Array.from({ length: 13 }, (_, i) => dv.getBigUint64(base + 8 * i, true));
+  }
+
+  /** Copies text into the input buffer; returns its length in bytes. */
+  input(text: string | Uint8Array): number {
+    const data = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+    const at = this.x.inputBuffer(data.length);
+    if (at === 0) throw new Error(`input of ${data.length} bytes does not fit`);
+    this.bytes(at, data.length).set(data);
+    return data.length;
+  }
+
+  parse(text: string | Uint8Array): number {
+    return this.x.parseConfig(this.input(text));
+  }
+
+  message(): string {
+    return this.text(this.x.messageOffset(), this.x.messageLength());
+  }
+
+  setup(text: string, vmIndex = 0, memoryBytes?: bigint): number {
+    const len = this.input(text);
+    return this.x.vmSetup(len, vmIndex, memoryBytes ?? BigInt(this.guest.length));
+  }
+
+  get result(): { kind: number; value: bigint } {
+    return { kind: this.x.resultKind(), value: this.x.resultValue() };
+  }
+}
+
+export const SIMPLE_CONFIG = `[vm hello]
+image = hello.bin
+memory = 2
+load = 0x1000
+entry = 0x1000
+mode = protected32
+`;
+
+/** A core set up as VM "hello" with 64 KiB of guest memory and rip 0x1000. */
+export function helloVm(opts: VmOptions = {}): Core {
+  const core = new Core(opts);
+  if (core.setup(SIMPLE_CONFIG) !== 0) throw new Error(core.message());
+  core.set("rip", 0x1000);
+  return core;
+}
+
+/** Deterministic PRNG (mulberry32) for fuzz tests. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The IO exit's qualification. */
+export function ioQualification(port: number, size: number, isIn: boolean, string = false, rep = false): bigint {
+  return BigInt(port & 0xffff) | (BigInt(size) << 16n) | (isIn ? 1n << 24n : 0n) |
+    (string ? 1n << 25n : 0n) | (rep ? 1n << 26n : 0n);
+}
+
+/** OUT of value (low size bytes of rax); returns handleExit's result. */
+export function outPort(core: Core, port: number, value: bigint | number, size = 1): number {
+  core.set("rax", value);
+  return core.instruction(REASON.IO, 1, ioQualification(port, size, false));
+}
+
+/** IN; returns the new rax. */
+export function inPort(core: Core, port: number, size = 1, raxBefore: bigint = 0n): bigint {
+  core.set("rax", raxBefore);
+  const r = core.instruction(REASON.IO, 1, ioQualification(port, size, true));
+  if (r !== 0) throw new Error(`IN from ${port.toString(16)} ended the VM`);
+  return core.get("rax");
+}
+
+/** Writes a string to the UART's THR byte by byte. */
+export function uartWrite(core: Core, text: string): void {
+  for (const b of Buffer.from(text, "utf8")) outPort(core, 0x3f8, b);
+}
