@@ -1,0 +1,84 @@
+// `wisp config check FILE`: the core's own configuration parser (out/core.wasm), run in Node.
+import * as fs from 'node:fs';
+import { buildCore } from './asc';
+import { withBuildLock } from './pipeline';
+import { WispError } from './log';
+import { abs } from './paths';
+
+const MODES: Record<number, string> = { 0: 'real16', 1: 'protected16', 2: 'protected32', 3: 'long64' };
+const EXPECT: Record<number, string> = { 1: 'exit', 2: 'halt', 3: 'fault', 4: 'shutdown', 5: 'trap', 6: 'error' };
+
+type Fn = (...a: (number | bigint)[]) => number | bigint;
+
+/** Instantiates the core with host functions that do nothing (no guest exists in a config check). */
+export async function loadCore(wasmFile: string, log: (s: string) => void = (s) => process.stderr.write(s)): Promise<Record<string, Fn> & { memory: WebAssembly.Memory }> {
+  const module = await WebAssembly.compile(fs.readFileSync(abs(wasmFile)));
+  let memory: WebAssembly.Memory | undefined;
+  const text = (ptr: number, len: number): string => Buffer.from(memory!.buffer, ptr, len).toString('utf8');
+  const env: Record<string, unknown> = {
+    consoleWrite: (ptr: number, len: number) => log(text(ptr, len)),
+    guestRead: () => 0,
+    guestWrite: () => 0,
+    hostCpuid: () => undefined,
+    hostTsc: () => 0n,
+    abort: (msg: number, file: number, line: number, col: number) => {
+      throw new Error(`core aborted at line ${line}:${col} (message at ${msg}, file at ${file})`);
+    },
+  };
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === 'env' && !(imp.name in env) && imp.kind === 'function') env[imp.name] = () => 0;
+  }
+  const instance = await WebAssembly.instantiate(module, { env: env as WebAssembly.ModuleImports });
+  const exports = instance.exports as unknown as Record<string, Fn> & { memory: WebAssembly.Memory };
+  memory = exports.memory;
+  return exports;
+}
+
+interface Parsed { core: Awaited<ReturnType<typeof loadCore>>; count: number; error?: string }
+
+/** Runs the core's parser on a configuration file; error is `FILE:LINE: message` when it fails. */
+async function parseWithCore(file: string): Promise<Parsed> {
+  if (!fs.existsSync(abs(file))) throw new WispError(`${file} not found`);
+  const wasm = await withBuildLock(() => buildCore('release'));
+  const core = await loadCore(wasm);
+  for (const name of ['inputBuffer', 'parseConfig', 'messageOffset', 'messageLength', 'vmCount']) {
+    if (typeof core[name] !== 'function') throw new WispError(`${wasm} does not export ${name}: the core's configuration parser is not there yet`);
+  }
+  const bytes = fs.readFileSync(abs(file));
+  const ptr = Number(core.inputBuffer(bytes.length));
+  if (ptr === 0) return { core, count: -1, error: `${file}: too large (${bytes.length} bytes) for the core's input buffer` };
+  new Uint8Array(core.memory.buffer, ptr, bytes.length).set(bytes);
+  const count = Number(core.parseConfig(bytes.length));
+  if (count >= 0) return { core, count };
+  const message = Buffer.from(core.memory.buffer, Number(core.messageOffset()), Number(core.messageLength())).toString('utf8');
+  // The core names the file wisp.cfg (its name on the boot volume): name the checked file instead.
+  const m = /^wisp\.cfg:(\d+): ([^]*)$/.exec(message);
+  return { core, count, error: m ? `${file}:${m[1]}: ${m[2]}` : `${file}: ${message}` };
+}
+
+/** Throws a WispError when the core's parser rejects the file (used before making an image). */
+export async function validateConfig(file: string): Promise<void> {
+  const r = await parseWithCore(file);
+  if (r.error) throw new WispError(`configuration error: ${r.error}`);
+}
+
+export async function configCheck(file: string): Promise<number> {
+  const { core, count, error } = await parseWithCore(file);
+  if (error) {
+    process.stderr.write(`${error}\n`);
+    return 1;
+  }
+  const str = (off: Fn, len: Fn, i: number): string => Buffer.from(core.memory.buffer, Number(off(i)), Number(len(i))).toString('utf8');
+  const call = (name: string, i: number): string => (typeof core[name] === 'function' ? String(core[name](i)) : '?');
+  const hex = (name: string, i: number): string => (typeof core[name] === 'function' ? `0x${BigInt(core[name](i)).toString(16)}` : '?');
+  console.log(`${file}: ${count} VM${count === 1 ? '' : 's'}${typeof core.debugExitEnabled === 'function' && core.debugExitEnabled() ? ' (debug-exit on)' : ''}`);
+  for (let i = 0; i < count; i++) {
+    const name = str(core.vmNameOffset, core.vmNameLength, i);
+    const image = str(core.vmImageOffset, core.vmImageLength, i);
+    const mode = MODES[Number(call('vmMode', i))] ?? call('vmMode', i);
+    const kind = Number(call('vmExpectKind', i));
+    const expect = `${EXPECT[kind] ?? kind}${kind === 1 ? ` ${call('vmExpectValue', i)}` : ''}`;
+    console.log(`  vm ${name}: image ${image}, memory ${call('vmMemoryMiB', i)} MiB, load ${hex('vmLoadAddress', i)}, entry ${hex('vmEntry', i)}, mode ${mode}, expect ${expect}`);
+  }
+  return 0;
+}

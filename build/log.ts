@@ -1,0 +1,21 @@
+// Progress output (one line per step that ran) and the error type whose message is shown as is.
+
+/** An error to report without a stack trace: the message says what went wrong and what to do. */
+export class WispError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'WispError';
+  }
+}
+
+let quiet = false;
+export function setQuiet(q: boolean): void { quiet = q; }
+
+/** One progress line, e.g. `cc c-shim/svm/vmcb.c`. */
+export function step(line: string): void {
+  if (!quiet) process.stderr.write(`${line}\n`);
+}
+
+export function warn(line: string): void {
+  process.stderr.write(`warning: ${line}\n`);
+}

@@ -1,0 +1,91 @@
+// Boots a disk image in QEMU (TCG) with OVMF: q35, read-only OVMF code, a fresh private copy of the
+// OVMF variable store per run, COM1 on stdio, isa-debug-exit at port 0xf4 (a write of V ends QEMU
+// with exit status (V << 1) | 1).
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { AnsiStripper } from './ansi';
+import { commandLine } from './exec';
+import { qemuToolchain } from './toolchain';
+
+export interface BootOptions {
+  image: string;
+  /** QEMU CPU model (default 'max': SVM with NPT under TCG). */
+  cpu?: string;
+  memoryMiB?: number;
+  /** Kill QEMU after this long (default: never). */
+  timeoutMs?: number;
+  /** -icount argument, e.g. 'shift=6,sleep=off' for deterministic instruction counts. */
+  icount?: string;
+  extraArgs?: string[];
+  /** Stream the console (escape sequences stripped) to our stdout while it runs. */
+  echo?: boolean;
+}
+
+export interface BootResult {
+  /** QEMU's exit status; null when it was ended by a signal (e.g. at the timeout). */
+  status: number | null;
+  /** The serial console, escape sequences stripped. */
+  output: string;
+  /** QEMU's own messages (stderr). */
+  stderr: string;
+  timedOut: boolean;
+  command: string;
+}
+
+export function qemuArgs(o: BootOptions, varsFile: string, ovmfCode: string): string[] {
+  const args = [
+    '-machine', 'q35', '-accel', 'tcg', '-cpu', o.cpu ?? 'max', '-m', String(o.memoryMiB ?? 256), '-smp', '1',
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${ovmfCode}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${varsFile}`,
+    // snapshot=on: writes go to a temporary overlay, so parallel runs can share one image.
+    '-drive', `format=raw,file=${o.image},if=none,id=d0,snapshot=on`, '-device', 'virtio-blk-pci,drive=d0',
+    '-nodefaults', '-nic', 'none', '-display', 'none', '-serial', 'stdio', '-no-reboot',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+  ];
+  if (o.icount) args.push('-icount', o.icount);
+  return [...args, ...(o.extraArgs ?? [])];
+}
+
+export async function bootImage(o: BootOptions): Promise<BootResult> {
+  const { qemu, ovmfCode, ovmfVars } = qemuToolchain();
+  if (!fs.existsSync(o.image)) throw new Error(`bootImage: ${o.image} not found`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-qemu-'));
+  const vars = path.join(dir, 'OVMF_VARS_4M.fd');
+  fs.copyFileSync(ovmfVars, vars);
+  const args = qemuArgs(o, vars, ovmfCode);
+  const command = commandLine(qemu, args);
+  try {
+    return await new Promise<BootResult>((resolve, reject) => {
+      const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const decoder = new StringDecoder('utf8');
+      const stripper = new AnsiStripper();
+      let output = '';
+      let stderr = '';
+      let timedOut = false;
+      const take = (text: string): void => {
+        output += text;
+        if (o.echo && text) process.stdout.write(text);
+      };
+      child.stdout.on('data', (b: Buffer) => take(stripper.push(decoder.write(b))));
+      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); if (o.echo) process.stderr.write(b); });
+      let killTimer: NodeJS.Timeout | undefined;
+      const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      }, o.timeoutMs);
+      child.on('error', reject);
+      child.on('close', (status) => {
+        if (timer) clearTimeout(timer);
+        if (killTimer) clearTimeout(killTimer);
+        take(stripper.push(decoder.end()) + stripper.end());
+        resolve({ status: timedOut ? null : status, output, stderr, timedOut, command });
+      });
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

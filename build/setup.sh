@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The one set-up step: Debian packages, npm packages, the bundled `wisp` tool.
+# Idempotent and quiet when everything is present; one line per action taken.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+# 1. Debian packages (a fresh Debian 12 has none of them).
+packages=(clang lld qemu-system-x86 ovmf mtools dosfstools valgrind)
+missing=()
+if ! command -v dpkg-query >/dev/null; then
+  echo "setup: dpkg-query not found: this script expects Debian 12; install by hand: ${packages[*]}" >&2
+  exit 1
+fi
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null || true)
+for p in "${packages[@]}"; do
+  [[ $'\n'"$installed" == *$'\n'"$p ii"* ]] || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run this, then try again:" >&2
+    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: apt-get install ${missing[*]}"
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+fi
+
+# 2. npm packages, exactly as locked.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: node and npm (Node 20) are required and were not found" >&2
+  exit 1
+fi
+if [[ ! -e node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null
+  touch node_modules/.package-lock.json
+fi
+
+# 3. The bundled tool out/tools/wisp.js (esbuild; only when one of its sources changed).
+node build/bundle.cjs

@@ -1,0 +1,120 @@
+// `wisp image`: a disk image (protective MBR + GPT) with one EFI system partition holding
+// \EFI\BOOT\BOOTX64.EFI and, with a configuration, \wisp\wisp.cfg plus the guest images it names.
+// Writable to a USB key with dd.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import { WispError, step } from '../build/log';
+import { abs, ensureDir, rel } from '../build/paths';
+import { buildGpt, EFI_SYSTEM_PARTITION, SECTOR } from './gpt';
+import { FatFile, makeFat, MIN_FAT32_BYTES } from './fat';
+
+const MiB = 1024 * 1024;
+const ESP_FIRST_LBA = 2048;          // 1 MiB alignment, as partitioning tools do
+
+export interface ImageOptions {
+  output: string;
+  efi: string;
+  config?: string;
+  /** Guest image files; a name in the configuration is looked up here (by file name) first, then in out/guests/. */
+  guests?: string[];
+  diskGuid?: string;
+  partitionGuid?: string;
+}
+
+/** File names the configuration refers to (`image = NAME`, and `kernel`/`initrd` if present). */
+export function configFiles(text: string): string[] {
+  const names: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/#.*/, '').trim();
+    const m = /^(image|kernel|initrd)\s*=\s*(\S+)$/.exec(line);
+    if (m && !names.includes(m[2])) names.push(m[2]);
+  }
+  return names;
+}
+
+function resolveGuest(name: string, given: string[], configDir: string): string {
+  if (/[\\/]/.test(name)) throw new WispError(`configuration: image name ${name} must be a plain file name (it lives in \\wisp\\)`);
+  const candidates = [
+    ...given.filter((g) => path.basename(g) === name),
+    path.join(abs('out/guests'), name),
+    path.join(configDir, name),
+  ];
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  throw new WispError(`guest image ${name} (named in the configuration) not found; looked at:\n  ${candidates.map(rel).join('\n  ')}\n(give it with --guest FILE)`);
+}
+
+function randomGuid(): string {
+  return crypto.randomUUID().toUpperCase();
+}
+
+export async function makeImage(o: ImageOptions): Promise<string> {
+  const output = abs(o.output);
+  const efi = abs(o.efi);
+  if (!fs.existsSync(efi)) throw new WispError(`${rel(efi)} not found (build it with \`wisp build\`)`);
+  const files: FatFile[] = [{ path: 'EFI/BOOT/BOOTX64.EFI', source: efi }];
+  if (o.config) {
+    const config = abs(o.config);
+    if (!fs.existsSync(config)) throw new WispError(`configuration ${o.config} not found`);
+    files.push({ path: 'wisp/wisp.cfg', source: config });
+    const given = (o.guests ?? []).map(abs);
+    for (const name of configFiles(fs.readFileSync(config, 'utf8'))) {
+      files.push({ path: `wisp/${name}`, source: resolveGuest(name, given, path.dirname(config)) });
+    }
+  } else if (o.guests?.length) {
+    throw new WispError('--guest needs --config: guests are only put on the image for a configuration that names them');
+  }
+  const payload = files.reduce((n, f) => n + fs.statSync(f.source).size, 0);
+  const espBytes = Math.max(MIN_FAT32_BYTES, Math.ceil((payload * 1.1 + 2 * MiB) / MiB) * MiB);
+  const espSectors = espBytes / SECTOR;
+  const totalSectors = ESP_FIRST_LBA + espSectors + 2048; // the tail holds the backup GPT (33 sectors)
+  const gpt = buildGpt({
+    totalSectors,
+    diskGuid: o.diskGuid ?? randomGuid(),
+    partitions: [{ type: EFI_SYSTEM_PARTITION, guid: o.partitionGuid ?? randomGuid(), firstLba: ESP_FIRST_LBA,
+      lastLba: ESP_FIRST_LBA + espSectors - 1, name: 'EFI system partition' }],
+  });
+
+  step(`image ${rel(output)}`);
+  ensureDir(path.dirname(output));
+  const tmp = `${output}.tmp-${process.pid}`;
+  const espFile = `${output}.esp-${process.pid}`;
+  try {
+    await makeFat({ file: espFile, bytes: espBytes, hiddenSectors: ESP_FIRST_LBA, label: 'WISP', files });
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.ftruncateSync(fd, totalSectors * SECTOR);
+      fs.writeSync(fd, gpt.mbr, 0, gpt.mbr.length, 0);
+      fs.writeSync(fd, gpt.primary, 0, gpt.primary.length, SECTOR);
+      copyNonZero(espFile, fd, ESP_FIRST_LBA * SECTOR);
+      fs.writeSync(fd, gpt.backup, 0, gpt.backup.length, gpt.backupLba * SECTOR);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, output);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+    fs.rmSync(espFile, { force: true });
+  }
+  return rel(output);
+}
+
+/** Copies src into fd at offset, leaving all-zero blocks as holes (the image stays sparse). */
+function copyNonZero(src: string, fd: number, offset: number): void {
+  const buf = Buffer.alloc(MiB);
+  const zero = Buffer.alloc(MiB);
+  const sfd = fs.openSync(src, 'r');
+  try {
+    for (let pos = 0; ; ) {
+      const n = fs.readSync(sfd, buf, 0, buf.length, pos);
+      if (n <= 0) break;
+      for (let i = 0; i < n; i += 64 * 1024) {
+        const len = Math.min(64 * 1024, n - i);
+        if (buf.compare(zero, 0, len, i, i + len) !== 0) fs.writeSync(fd, buf, i, len, offset + pos + i);
+      }
+      pos += n;
+    }
+  } finally {
+    fs.closeSync(sfd);
+  }
+}
