@@ -1,4 +1,4 @@
-// Flat guest images: each test/guests/*.S and boot/default-guest.S is assembled for a bare ELF
+// Flat guest images: each test/guests/*.S, test/bench/*.S and boot/default-guest.S is assembled for a bare ELF
 // target and linked at 0x1000 into a flat binary, out/guests/NAME.bin (the default guest: default.bin).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,10 +13,12 @@ export const GUEST_LOAD_ADDRESS = 0x1000;
 
 export interface GuestSource { name: string; source: string }
 
+const GUEST_DIRS = ['test/guests', 'test/bench'];
+
 export function guestSources(): GuestSource[] {
-  const list = listFiles(abs('test/guests'), (n) => n.endsWith('.S'))
-    .filter((f) => path.dirname(f) === abs('test/guests'))
-    .map((f) => ({ name: path.basename(f, '.S'), source: rel(f) }));
+  const list = GUEST_DIRS.flatMap((dir) => listFiles(abs(dir), (n) => n.endsWith('.S'))
+    .filter((f) => path.dirname(f) === abs(dir))
+    .map((f) => ({ name: path.basename(f, '.S'), source: rel(f) })));
   if (fs.existsSync(abs('boot/default-guest.S'))) list.push({ name: 'default', source: 'boot/default-guest.S' });
   return list;
 }

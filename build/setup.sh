@@ -20,12 +20,12 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "setup: missing Debian packages: ${missing[*]}" >&2
     echo "setup: run this, then try again:" >&2
-    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
   echo "setup: apt-get install ${missing[*]}"
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+  apt-get install -y -qq "${missing[@]}" </dev/null >/dev/null
 fi
 
 # 2. npm packages, exactly as locked.
