@@ -42,9 +42,17 @@ export const INJECT: u32 = 0xd0;     // x86 event encoding, cleared by the shim 
 /** Event kinds in the inject field (bits 8-10). */
 export const EVENT_EXCEPTION: u64 = 3;
 
-/** Queues hardware exception `vector` with an error code for the next entry. */
+export const MODE_REAL: u32 = 0;
+
+/**
+ * Queues hardware exception `vector` with an error code for the next entry. In real mode no
+ * exception pushes an error code (SDM vol. 3, 20.1.4), and VT-x refuses an entry that asks for one
+ * there (SDM vol. 3, 26.2.1.3), so the code is dropped.
+ */
 export function injectException(vector: u32, errorCode: u32): void {
-  setReg(INJECT, <u64>vector | (EVENT_EXCEPTION << 8) | (1 << 11) | (1 << 31) | (<u64>errorCode << 32));
+  let event = <u64>vector | (EVENT_EXCEPTION << 8) | (1 << 31);
+  if (load<u32>(vcpuBase + <usize>MODE) != MODE_REAL) event |= (1 << 11) | (<u64>errorCode << 32);
+  setReg(INJECT, event);
 }
 
 /** Queues #GP(0): what a real CPU does for a refused MSR access. */

@@ -16,7 +16,7 @@ export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRA
 export const REG = {
   rax: 0x00, rcx: 0x08, rdx: 0x10, rbx: 0x18, rsp: 0x20, rbp: 0x28, rsi: 0x30, rdi: 0x38,
   rip: 0x80, rflags: 0x88, nextRip: 0x90, cr0: 0x98, cr2: 0xa0, cr3: 0xa8, cr4: 0xb0,
-  efer: 0xb8, pat: 0xc0, inject: 0xd0,
+  efer: 0xb8, pat: 0xc0, mode: 0xc8 /* u32 mode, u32 cpl */, inject: 0xd0,
 } as const;
 export type RegName = keyof typeof REG;
 
@@ -228,6 +228,7 @@ export function helloVm(opts: VmOptions = {}): Core {
   const core = new Core(opts);
   if (core.setup(SIMPLE_CONFIG) !== 0) throw new Error(core.message());
   core.set("rip", 0x1000);
+  core.set("mode", 2);          // the entry mode of SIMPLE_CONFIG: protected32, CPL 0
   return core;
 }
 

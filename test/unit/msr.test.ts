@@ -31,6 +31,14 @@ function expectGp(core: Core, reason: number, msr: number): void {
 }
 
 describe("msr", () => {
+  it("real mode: #GP is queued without an error code (none is pushed in real mode)", () => {
+    const core = helloVm();
+    core.set("mode", 0);
+    core.setRegs({ rcx: 0xc0010114, rip: 0x1000, inject: 0 });
+    assert.equal(core.instruction(REASON.MSR_READ, 2), 0);
+    assert.equal(core.get("inject"), 0x80000300n | 13n, "vector 13, exception, valid, no error code");
+  });
+
   it("unknown MSRs: #GP(0), rip unchanged, VM keeps running", () => {
     const core = helloVm();
     for (const msr of [0x3a, 0x8b, 0xc0010114, 0xc0000082, 0x4b564d00, 0xffffffff]) {
