@@ -1,0 +1,8 @@
+#include "efi/efi.h"
+
+const efi_guid efi_loaded_image_guid =          // UEFI spec 9.1 EFI_LOADED_IMAGE_PROTOCOL_GUID
+    {0x5B1B31A1, 0x9562, 0x11D2, {0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
+const efi_guid efi_simple_file_system_guid =    // UEFI spec 13.4 EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID
+    {0x964E5B22, 0x6459, 0x11D2, {0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
+
+efi_boot_services *efi_bs;

@@ -1,0 +1,2 @@
+#pragma once
+void pic_mask_all(void);

@@ -1,0 +1,3 @@
+#pragma once
+void serial_init(void);
+void serial_putc(char c);

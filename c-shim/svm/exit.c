@@ -1,0 +1,110 @@
+// One guest entry, and the translation of its #VMEXIT into the neutral exit record.
+#include "svm/svm.h"
+#include "svm/vmcb.h"
+
+// IOIO EXITINFO1 (APM vol. 2, 15.10.2 Figure 15-2)
+#define IOIO_IN (1ull << 0)
+#define IOIO_STR (1ull << 2)
+#define IOIO_REP (1ull << 3)
+#define IOIO_SZ8 (1ull << 4)
+#define IOIO_SZ16 (1ull << 5)
+#define IOIO_SZ32 (1ull << 6)
+#define IOIO_PORT_SHIFT 16
+// Nested page fault EXITINFO1: a #PF error code (APM vol. 2, 15.25.6; 8.4.2)
+#define NPF_PRESENT (1ull << 0)
+#define NPF_WRITE (1ull << 1)
+#define NPF_FETCH (1ull << 4)
+// Neutral IO qualification (docs/architecture.md)
+#define Q_IO_SIZE_SHIFT 16
+#define Q_IO_IN (1ull << 24)
+#define Q_IO_STRING (1ull << 25)
+#define Q_IO_REP (1ull << 26)
+// Vectors that push an error code (APM vol. 2, 8.2): #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX
+#define ERROR_CODE_VECTORS ((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | \
+                            (1u << 14) | (1u << 17) | (1u << 21) | (1u << 29) | (1u << 30))
+
+// Instruction lengths when the CPU has no NRIP save: these exits have exactly one encoding.
+#define LEN_CPUID 2                             // 0F A2
+#define LEN_RDMSR_WRMSR 2                       // 0F 32 / 0F 30
+#define LEN_VMMCALL 3                           // 0F 01 D9
+#define LEN_HLT 1                               // F4
+
+void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
+    uint8_t *vmcb = v->vmcb;
+    if (v->first_run) {                         // VMs share ASID 1: drop the previous VM's TLB entries
+        vmcb[VMCB_TLB_CONTROL] = TLB_FLUSH_ALL;
+        v->first_run = 0;
+    } else {
+        vmcb[VMCB_TLB_CONTROL] = 0;
+    }
+    svm_vmrun(area, (uint64_t)vmcb, svm_host_state_pa);
+    svm_read_state(v, area);
+    svm_translate_exit(v, area, exit);
+}
+
+void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
+    uint8_t *vmcb = v->vmcb;
+    uint64_t code = vmcb_get64(vmcb, VMCB_EXITCODE);
+    uint64_t info1 = vmcb_get64(vmcb, VMCB_EXITINFO1), info2 = vmcb_get64(vmcb, VMCB_EXITINFO2);
+    uint64_t rip = *(uint64_t *)(area + AREA_RIP);
+    uint64_t next = 0;
+    exit->qualification = 0;
+    exit->address = 0;
+    switch (code) {
+    case VMEXIT_CPUID:
+        exit->reason = EXIT_CPUID;
+        next = rip + LEN_CPUID;
+        break;
+    case VMEXIT_IOIO: {
+        uint64_t size = (info1 & IOIO_SZ32) ? 4 : (info1 & IOIO_SZ16) ? 2 : 1;
+        exit->reason = EXIT_IO;
+        exit->qualification = (info1 >> IOIO_PORT_SHIFT & 0xFFFF) | size << Q_IO_SIZE_SHIFT |
+                              ((info1 & IOIO_IN) ? Q_IO_IN : 0) | ((info1 & IOIO_STR) ? Q_IO_STRING : 0) |
+                              ((info1 & IOIO_REP) ? Q_IO_REP : 0);
+        next = info2;                           // APM vol. 2, 15.10.2: EXITINFO2 = next RIP
+        break;
+    }
+    case VMEXIT_MSR:
+        exit->reason = (info1 & 1) ? EXIT_MSR_WRITE : EXIT_MSR_READ;   // APM vol. 2, 15.11: 1 = WRMSR
+        next = rip + LEN_RDMSR_WRMSR;
+        break;
+    case VMEXIT_HLT:
+        exit->reason = EXIT_HLT;
+        next = rip + LEN_HLT;
+        break;
+    case VMEXIT_VMMCALL:
+        exit->reason = EXIT_HYPERCALL;
+        next = rip + LEN_VMMCALL;
+        break;
+    case VMEXIT_NPF:
+        exit->reason = EXIT_MEMORY_FAULT;
+        exit->qualification = ((info1 & NPF_PRESENT) ? 1 : 0) | ((info1 & NPF_WRITE) ? 2 : 0) |
+                              ((info1 & NPF_FETCH) ? 4 : 0);
+        exit->address = info2;                  // APM vol. 2, 15.25.6: EXITINFO2 = faulting GPA
+        break;
+    case VMEXIT_SHUTDOWN:
+        exit->reason = EXIT_SHUTDOWN;
+        break;
+    case VMEXIT_INTR:
+    case VMEXIT_NMI:
+        exit->reason = EXIT_INTERRUPT;          // vmrun.S set GIF again: the host has taken it
+        break;
+    case VMEXIT_INVALID:
+        exit->reason = EXIT_ENTRY_FAILED;
+        exit->qualification = code;
+        break;
+    default:
+        if (code >= VMEXIT_EXCP_BASE && code < VMEXIT_EXCP_BASE + 32) {
+            uint32_t vector = (uint32_t)(code - VMEXIT_EXCP_BASE);
+            exit->reason = EXIT_EXCEPTION;
+            exit->qualification = vector;
+            if (ERROR_CODE_VECTORS & (1u << vector))
+                exit->qualification |= 1ull << 8 | (info1 & 0xFFFFFFFF) << 32;  // EXITINFO1 = error code (APM vol. 2, 15.12)
+        } else {
+            exit->reason = EXIT_UNSUPPORTED;
+            exit->qualification = code;
+        }
+    }
+    if (svm_has_nrip && next) next = vmcb_get64(vmcb, VMCB_NRIP);   // APM vol. 2, 15.7.1
+    *(uint64_t *)(area + AREA_NEXT_RIP) = next;
+}

@@ -1,0 +1,69 @@
+// The nested page table: maps guest-physical [0, ram_bytes) to the VM's host memory and nothing
+// else, so any other guest-physical access is a nested page fault. 2 MiB pages where possible,
+// 4 KiB pages for a tail. Long-mode format (APM vol. 2, 15.25.3); every entry has the U/S bit set
+// because nested walks are treated as user accesses (APM vol. 2, 15.25.5).
+#include "svm/svm.h"
+#include "host/alloc.h"
+
+#define NPT_P (1ull << 0)                       // APM vol. 2, 5.4.1 Table 5-1: present
+#define NPT_RW (1ull << 1)                      // writable
+#define NPT_US (1ull << 2)                      // user
+#define NPT_PS (1ull << 7)                      // 2 MiB page in a PDE (APM vol. 2, 5.3.4)
+#define NPT_TABLE (NPT_P | NPT_RW | NPT_US)
+#define ADDR_MASK 0x000FFFFFFFFFF000ull          // APM vol. 2, 5.3.3 physical-address bits 51:12
+#define PAGE 4096ull
+#define MIB2 (1ull << 21)
+#define GIB (1ull << 30)
+#define MAX_RAM (512 * GIB)                     // one PML4 entry
+// Table indices of an address: bits 47:39, 38:30, 29:21, 20:12 (APM vol. 2, 5.3.3 Figure 5-17)
+#define PML4_INDEX(a) (((a) >> 39) & 511)
+#define PDPT_INDEX(a) (((a) >> 30) & 511)
+#define PD_INDEX(a) (((a) >> 21) & 511)
+#define PT_INDEX(a) (((a) >> 12) & 511)
+
+static uint64_t *child(uint64_t *table, uint64_t index) {
+    if (!(table[index] & NPT_P)) {
+        uint64_t *t = alloc_page();
+        if (!t) return 0;
+        table[index] = (uint64_t)t | NPT_TABLE;
+    }
+    return (uint64_t *)(table[index] & ADDR_MASK);
+}
+
+uint64_t *npt_build(uint64_t ram_host, uint64_t ram_bytes) {
+    if (ram_bytes == 0 || ram_bytes > MAX_RAM || (ram_bytes & (PAGE - 1)) || (ram_host & (PAGE - 1)))
+        return 0;
+    uint64_t *pml4 = alloc_page();
+    if (!pml4) return 0;
+    for (uint64_t gpa = 0; gpa < ram_bytes;) {
+        uint64_t *pdpt = child(pml4, PML4_INDEX(gpa));
+        uint64_t *pd = pdpt ? child(pdpt, PDPT_INDEX(gpa)) : 0;
+        if (!pd) { npt_free(pml4, ram_bytes); return 0; }
+        uint64_t hpa = ram_host + gpa;
+        if (!(hpa & (MIB2 - 1)) && gpa + MIB2 <= ram_bytes) {
+            pd[PD_INDEX(gpa)] = hpa | NPT_TABLE | NPT_PS;
+            gpa += MIB2;
+            continue;
+        }
+        uint64_t *pt = child(pd, PD_INDEX(gpa));
+        if (!pt) { npt_free(pml4, ram_bytes); return 0; }
+        pt[PT_INDEX(gpa)] = hpa | NPT_TABLE;
+        gpa += PAGE;
+    }
+    return pml4;
+}
+
+void npt_free(uint64_t *pml4, uint64_t ram_bytes) {
+    (void)ram_bytes;
+    if (!pml4) return;
+    uint64_t *pdpt = (pml4[0] & NPT_P) ? (uint64_t *)(pml4[0] & ADDR_MASK) : 0;
+    for (int g = 0; pdpt && g < 512; g++) {
+        if (!(pdpt[g] & NPT_P)) continue;
+        uint64_t *pd = (uint64_t *)(pdpt[g] & ADDR_MASK);
+        for (int i = 0; i < 512; i++)
+            if ((pd[i] & NPT_P) && !(pd[i] & NPT_PS)) wisp_free((void *)(pd[i] & ADDR_MASK), PAGE);
+        wisp_free(pd, PAGE);
+    }
+    if (pdpt) wisp_free(pdpt, PAGE);
+    wisp_free(pml4, PAGE);
+}

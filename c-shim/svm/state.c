@@ -1,0 +1,54 @@
+// Copying guest state between the VMCB and the vCPU area, and event injection.
+#include "svm/svm.h"
+#include "svm/vmcb.h"
+#include "host/cpu.h"
+
+#define CR0_PE (1ull << 0)                      // APM vol. 2, 3.1.1
+#define EFER_LMA (1ull << 10)                   // APM vol. 2, 3.1.7
+
+static inline uint64_t *area64(uint8_t *area, uint32_t off) { return (uint64_t *)(area + off); }
+static inline uint32_t *area32(uint8_t *area, uint32_t off) { return (uint32_t *)(area + off); }
+
+void svm_read_state(struct vcpu *v, uint8_t *area) {
+    uint8_t *vmcb = v->vmcb;
+    *area64(area, AREA_RAX) = vmcb_get64(vmcb, VMCB_RAX);
+    *area64(area, AREA_RSP) = vmcb_get64(vmcb, VMCB_RSP);
+    *area64(area, AREA_RIP) = vmcb_get64(vmcb, VMCB_RIP);
+    *area64(area, AREA_RFLAGS) = vmcb_get64(vmcb, VMCB_RFLAGS);
+    uint64_t cr0 = vmcb_get64(vmcb, VMCB_CR0), efer = vmcb_get64(vmcb, VMCB_EFER);
+    *area64(area, AREA_CR0) = cr0;
+    *area64(area, AREA_CR2) = vmcb_get64(vmcb, VMCB_CR2);
+    *area64(area, AREA_CR3) = vmcb_get64(vmcb, VMCB_CR3);
+    *area64(area, AREA_CR4) = vmcb_get64(vmcb, VMCB_CR4);
+    *area64(area, AREA_EFER) = efer & ~EFER_SVME;       // SVME is ours, not the guest's
+    *area64(area, AREA_PAT) = vmcb_get64(vmcb, VMCB_G_PAT);
+    uint16_t cs = *(volatile uint16_t *)(vmcb + VMCB_CS + SEG_ATTRIB);
+    uint32_t mode = !(cr0 & CR0_PE) ? 0
+                  : (efer & EFER_LMA) && (cs & SEG_ATTRIB_L) ? 3
+                  : (cs & SEG_ATTRIB_DB) ? 2 : 1;
+    *area32(area, AREA_MODE) = mode;
+    *area32(area, AREA_CPL) = *(volatile uint8_t *)(vmcb + VMCB_CPL);
+}
+
+void svm_write_state(struct vcpu *v, uint8_t *area) {
+    uint8_t *vmcb = v->vmcb;
+    vmcb_set64(vmcb, VMCB_RAX, *area64(area, AREA_RAX));
+    vmcb_set64(vmcb, VMCB_RSP, *area64(area, AREA_RSP));
+    vmcb_set64(vmcb, VMCB_RIP, *area64(area, AREA_RIP));
+    vmcb_set64(vmcb, VMCB_RFLAGS, *area64(area, AREA_RFLAGS));
+    vmcb_set64(vmcb, VMCB_EFER, *area64(area, AREA_EFER) | EFER_SVME);
+    vmcb_set64(vmcb, VMCB_G_PAT, *area64(area, AREA_PAT));
+    // An event whose delivery the exit interrupted goes first (APM vol. 2, 15.7.2); the core's
+    // own event then waits in the area for the next entry.
+    uint64_t interrupted = vmcb_get64(vmcb, VMCB_EXITINTINFO);
+    uint64_t inject = *area64(area, AREA_INJECT);
+    if (interrupted & EVENT_VALID) {
+        vmcb_set64(vmcb, VMCB_EVENTINJ, interrupted);
+        vmcb_set64(vmcb, VMCB_EXITINTINFO, 0);
+    } else if (inject & EVENT_VALID) {
+        vmcb_set64(vmcb, VMCB_EVENTINJ, inject);        // same layout (APM vol. 2, 15.20)
+        *area64(area, AREA_INJECT) = 0;
+    } else {
+        vmcb_set64(vmcb, VMCB_EVENTINJ, 0);
+    }
+}

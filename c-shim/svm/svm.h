@@ -1,0 +1,31 @@
+// Shared between the files of the SVM backend.
+#pragma once
+#include <stdint.h>
+#include "vcpu_backend.h"
+
+struct vcpu {
+    uint8_t *vmcb;                              // 4 KiB, page-aligned (APM vol. 2, 15.5.1)
+    uint64_t *npt_root;
+    uint8_t *iopm, *msrpm;
+    uint64_t ram_bytes;
+    int first_run;
+};
+
+extern int svm_has_nrip;                        // detect.c: CPUID 0x8000000A EDX bit 3
+int svm_probe(void);
+int svm_enable(void);
+extern uint64_t svm_host_state_pa;              // enable.c: the page VMSAVE/VMLOAD keep host state in
+
+uint64_t *npt_build(uint64_t ram_host, uint64_t ram_bytes);     // npt.c
+void npt_free(uint64_t *root, uint64_t ram_bytes);
+uint8_t *iopm_create(void);                     // permission_maps.c
+uint8_t *msrpm_create(void);
+
+void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v);   // vmcb.c
+void svm_read_state(struct vcpu *v, uint8_t *area);       // state.c
+void svm_write_state(struct vcpu *v, uint8_t *area);
+void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);        // exit.c
+void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);
+
+// vmrun.S: load guest GPRs from the area, VMLOAD/VMRUN/VMSAVE, store them back, VMLOAD host state.
+void svm_vmrun(uint8_t *area, uint64_t vmcb_pa, uint64_t host_state_pa);
