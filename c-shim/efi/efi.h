@@ -22,9 +22,6 @@ typedef struct {
 
 enum { EFI_ALLOCATE_ANY_PAGES = 0 };                 // UEFI spec 7.2 EFI_ALLOCATE_TYPE
 enum { EFI_LOADER_DATA = 2 };                        // UEFI spec 7.2 EFI_MEMORY_TYPE
-enum {                                               // UEFI spec 7.2 EFI_MEMORY_TYPE
-    EFI_CONVENTIONAL_MEMORY = 7,
-};
 
 typedef struct {
     uint32_t type;
