@@ -1,5 +1,6 @@
 // Flat guest images: each test/guests/*.S, test/bench/*.S and boot/default-guest.S is assembled for a bare ELF
 // target and linked at 0x1000 into a flat binary, out/guests/NAME.bin (the default guest: default.bin).
+// Every guest may #include the guest library in boot/guest-lib/; the depfile makes an edit there rebuild them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runStep } from './cache/stamp';
@@ -14,6 +15,7 @@ export const GUEST_LOAD_ADDRESS = 0x1000;
 export interface GuestSource { name: string; source: string }
 
 const GUEST_DIRS = ['test/guests', 'test/bench'];
+const GUEST_LIB = 'boot/guest-lib';
 
 export function guestSources(): GuestSource[] {
   const list = GUEST_DIRS.flatMap((dir) => listFiles(abs(dir), (n) => n.endsWith('.S'))
@@ -32,7 +34,7 @@ export async function buildGuest(g: GuestSource): Promise<string> {
   const obj = `out/guests/obj/${g.name}.o`;
   const dep = `out/guests/obj/${g.name}.d`;
   const bin = guestImage(g.name);
-  const ccArgs = ['-target', 'x86_64-unknown-none-elf', '-c', '-I', path.posix.dirname(g.source), '-MD', '-MF', dep, g.source, '-o', obj];
+  const ccArgs = ['-target', 'x86_64-unknown-none-elf', '-c', '-I', path.posix.dirname(g.source), '-I', GUEST_LIB, '-MD', '-MF', dep, g.source, '-o', obj];
   const ldArgs = [`-Ttext=0x${GUEST_LOAD_ADDRESS.toString(16)}`, '-e', 'start', '--oformat', 'binary', obj, '-o', bin];
   await runStep({ id: `guest/${g.name}`, key: { ccArgs, ldArgs, tc: tc.version }, inputs: [g.source], outputs: [bin] }, async () => {
     step(`guest ${g.source} -> ${bin}`);

@@ -17,21 +17,35 @@ export interface BootOptions {
   memoryMiB?: number;
   /** Kill QEMU after this long (default: never). */
   timeoutMs?: number;
+  /**
+   * Stop QEMU as soon as the console output so far (escape sequences stripped) matches: for boots
+   * that end in something that does not end QEMU, like the firmware's shell.
+   */
+  until?: RegExp;
   /** -icount argument, e.g. 'shift=6,sleep=off' for deterministic instruction counts. */
   icount?: string;
   extraArgs?: string[];
   /** Stream the console (escape sequences stripped) to our stdout while it runs. */
   echo?: boolean;
+  /**
+   * What reaches the guest's console input (QEMU's serial on stdio; default: nothing).
+   * 'inherit': our stdin, a terminal, which QEMU itself puts in raw mode (Ctrl-C still ends QEMU).
+   * A stream: its bytes go to QEMU's stdin once `startWhen` accepts the console text so far
+   * (before that, the firmware on COM1 would take them as keystrokes).
+   */
+  stdin?: 'inherit' | { stream: NodeJS.ReadableStream; startWhen: (output: string) => boolean };
 }
 
 export interface BootResult {
-  /** QEMU's exit status; null when it was ended by a signal (e.g. at the timeout). */
+  /** QEMU's exit status; null when it was ended by a signal (at the timeout, or once `until` matched). */
   status: number | null;
   /** The serial console, escape sequences stripped. */
   output: string;
   /** QEMU's own messages (stderr). */
   stderr: string;
   timedOut: boolean;
+  /** `until` matched and QEMU was stopped for it. */
+  stoppedByMatch: boolean;
   command: string;
 }
 
@@ -59,30 +73,51 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
   const command = commandLine(qemu, args);
   try {
     return await new Promise<BootResult>((resolve, reject) => {
-      const child = spawn(qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(qemu, args, { stdio: [o.stdin === 'inherit' ? 'inherit' : o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      const feed = typeof o.stdin === 'object' ? o.stdin : undefined;
+      let feeding = false;
+      child.stdin?.on('error', () => undefined);   // QEMU gone: the bytes have nowhere to go
       const decoder = new StringDecoder('utf8');
       const stripper = new AnsiStripper();
       let output = '';
       let stderr = '';
       let timedOut = false;
+      let stoppedByMatch = false;
+      let timer: NodeJS.Timeout | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
+      const stop = (): void => {
+        if (timer) clearTimeout(timer);
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      };
       const take = (text: string): void => {
         output += text;
         if (o.echo && text) process.stdout.write(text);
+        if (feed && !feeding && child.stdin && feed.startWhen(output)) {
+          feeding = true;
+          feed.stream.pipe(child.stdin);          // backpressure: QEMU reads as its UART has room
+        }
       };
-      child.stdout.on('data', (b: Buffer) => take(stripper.push(decoder.write(b))));
-      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); if (o.echo) process.stderr.write(b); });
-      let killTimer: NodeJS.Timeout | undefined;
-      const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGTERM');
-        killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      }, o.timeoutMs);
+      child.stdout!.on('data', (b: Buffer) => {
+        take(stripper.push(decoder.write(b)));
+        if (o.until && !stoppedByMatch && !timedOut && output.search(o.until) >= 0) {
+          stoppedByMatch = true;
+          stop();
+        }
+      });
+      child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); if (o.echo) process.stderr.write(b); });
+      if (o.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          timedOut = true;
+          stop();
+        }, o.timeoutMs);
+      }
       child.on('error', reject);
       child.on('close', (status) => {
         if (timer) clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
         take(stripper.push(decoder.end()) + stripper.end());
-        resolve({ status: timedOut ? null : status, output, stderr, timedOut, command });
+        resolve({ status: timedOut || stoppedByMatch ? null : status, output, stderr, timedOut, stoppedByMatch, command });
       });
     });
   } finally {

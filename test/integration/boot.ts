@@ -30,14 +30,15 @@ export interface Boot extends BootResult {
   lines: string[];
 }
 
-export async function boot(image: string, cpu: string, timeoutMs = BOOT_TIMEOUT_MS): Promise<Boot> {
-  const r = await bootImage({ image, cpu, timeoutMs });
+/** Boots image; with `until`, QEMU is stopped as soon as the console matches it (see bootImage). */
+export async function boot(image: string, cpu: string, timeoutMs = BOOT_TIMEOUT_MS, until?: RegExp): Promise<Boot> {
+  const r = await bootImage({ image, cpu, timeoutMs, until });
   return { ...r, lines: r.output.split(/\r?\n/).map((l) => l.trimEnd()) };
 }
 
 /** The console and QEMU's command line, for assertion messages. */
 export function transcript(b: BootResult): string {
-  return `\n--- ${b.command}\n--- status ${b.status}${b.timedOut ? " (timed out)" : ""}\n${b.output}` +
+  return `\n--- ${b.command}\n--- status ${b.status}${b.timedOut ? " (timed out)" : ""}${b.stoppedByMatch ? " (stopped at a match)" : ""}\n${b.output}` +
     (b.stderr ? `\n--- stderr\n${b.stderr}` : "");
 }
 
