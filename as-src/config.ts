@@ -12,6 +12,14 @@ export const IMAGE_NAME_CAP: u32 = 128;
 export const MEMORY_MIB_MAX: u32 = 4096;
 export const MODE_REAL16: u32 = 0;                  // the vCPU area's mode encoding
 export const MODE_PROTECTED32: u32 = 2;
+export const MODE_LONG64: u32 = 3;                  // loader entry only (loaders/linux.ts), not a `mode` value
+export const KIND_FLAT: u32 = 0;                    // image = FILE: a flat binary at `load`
+export const KIND_LINUX: u32 = 1;                   // kernel = FILE: x86 Linux boot protocol
+export const KIND_MULTIBOOT: u32 = 2;               // multiboot = FILE: Multiboot v1
+export const MAX_MODULES: u32 = 16;                 // per VM
+export const IMAGE_KERNEL: u32 = 0;                 // image ids (imageSize/imageRead/imageLoad)
+export const IMAGE_INITRD: u32 = 1;
+export const IMAGE_FIRST_MODULE: u32 = 2;
 const MIB: u64 = 1 << 20;
 const REAL_MODE_LIMIT: u64 = 0x100000;              // real-mode code must start below 1 MiB
 
@@ -33,6 +41,11 @@ const R_ENTRY_LINE: u32 = 192;
 const R_LOAD: u32 = 200;          // u64 each from here
 const R_ENTRY: u32 = 208;
 const R_EXPECT_VALUE: u32 = 216;
+const R_KIND: u32 = 224;          // u32 each from here
+const R_INITRD: u32 = 228;        // string reference (below)
+const R_CMDLINE: u32 = 232;
+const R_MODULES: u32 = 236;       // first module-table index << 16 | count
+const R_KIND_LINE: u32 = 240;     // line of the image/kernel/multiboot key
 const vmTable: usize = memory.data(<i32>(MAX_VMS * VM_RECORD), 8);
 
 const KEY_IMAGE: u32 = 1;
@@ -41,6 +54,23 @@ const KEY_LOAD: u32 = 4;
 const KEY_ENTRY: u32 = 8;
 const KEY_MODE: u32 = 16;
 const KEY_EXPECT: u32 = 32;
+const KEY_KERNEL: u32 = 64;
+const KEY_INITRD: u32 = 128;
+const KEY_CMDLINE: u32 = 256;
+const KEY_MULTIBOOT: u32 = 512;
+const KEY_MODULE: u32 = 1024;     // repeatable
+const KEYS_MAIN: u32 = KEY_IMAGE | KEY_KERNEL | KEY_MULTIBOOT;
+
+// Strings of variable length (initrd names, command lines, modules) live in one pool; a reference
+// is offset << 16 | length (length 0: none). A module's reference covers "FILE args"; its file
+// name is the first word of it.
+const POOL_CAP: u32 = 8192;
+const STRING_MAX: u32 = 4095;
+const poolBase: usize = memory.data(<i32>POOL_CAP);
+let poolLen: u32 = 0;
+const MODULE_TABLE_CAP: u32 = 64;  // modules of all VMs together
+const moduleTable: usize = memory.data(<i32>(MODULE_TABLE_CAP * 4), 4);
+let moduleCount: u32 = 0;
 
 const SECTION_NONE: u32 = 0;
 const SECTION_WISP: u32 = 1;
@@ -49,6 +79,11 @@ const PARSE_ERROR: u32 = 0xff;
 
 let count: u32 = 0;
 let debugExit: bool = false;
+// [wisp] on-end (docs/architecture.md, "Ending"): what wisp does after the last VM. -1: not given.
+export const ON_END_HALT: u32 = 0;                  // print the summary and halt
+export const ON_END_SUMMARY: u32 = 1;               // + write the number of VMs not as expected to 0xf4
+export const ON_END_MIRROR: u32 = 2;                // end as plain QEMU would have for the (one) guest
+let onEndMode: i32 = -1;
 
 // The error message (UTF-8, in fact ASCII).
 const MESSAGE_CAP: u32 = 256;
@@ -57,6 +92,9 @@ let messageLen: u32 = 0;
 
 export function messageOffset(): usize { return messageBase; }
 export function messageLength(): u32 { return messageLen; }
+/** For other writers of the message (the loaders): the new length. */
+export function setMessageLength(n: u32): void { messageLen = n < MESSAGE_CAP ? n : MESSAGE_CAP; }
+export const MESSAGE_SIZE: u32 = MESSAGE_CAP;
 
 /** Offset of the input buffer if it holds len bytes, else 0. */
 export function inputBuffer(len: u32): usize {
@@ -70,7 +108,9 @@ function record(i: u32): usize {
 }
 
 export function vmCount(): u32 { return count; }
-export function debugExitEnabled(): u32 { return debugExit ? 1 : 0; }
+export function debugExitEnabled(): u32 { return onEnd() == ON_END_SUMMARY ? 1 : 0; }
+/** [wisp] on-end: ON_END_HALT (default), ON_END_SUMMARY (= debug-exit = on) or ON_END_MIRROR. */
+export function onEnd(): u32 { return onEndMode >= 0 ? <u32>onEndMode : debugExit ? ON_END_SUMMARY : ON_END_HALT; }
 export function vmNameOffset(i: u32): usize { return i < count ? record(i) + R_NAME : 0; }
 export function vmNameLength(i: u32): u32 { return i < count ? load<u32>(record(i) + R_NAME_LEN) : 0; }
 export function vmImageOffset(i: u32): usize { return i < count ? record(i) + R_IMAGE : 0; }
@@ -81,6 +121,52 @@ export function vmEntry(i: u32): u64 { return i < count ? load<u64>(record(i) + 
 export function vmMode(i: u32): u32 { return i < count ? load<u32>(record(i) + R_MODE) : 0; }
 export function vmExpectKind(i: u32): u32 { return i < count ? load<u32>(record(i) + R_EXPECT_KIND) : 0; }
 export function vmExpectValue(i: u32): u64 { return i < count ? load<u64>(record(i) + R_EXPECT_VALUE) : 0; }
+/** KIND_FLAT, KIND_LINUX or KIND_MULTIBOOT. */
+export function vmKind(i: u32): u32 { return i < count ? load<u32>(record(i) + R_KIND) : 0; }
+
+/** Number of image ids VM i uses: flat 1, Linux 1 or 2 (initrd), Multiboot 2 + modules. */
+export function vmImageCount(i: u32): u32 {
+  if (i >= count) return 0;
+  const r = record(i);
+  const kind = load<u32>(r + R_KIND);
+  if (kind == KIND_MULTIBOOT) return IMAGE_FIRST_MODULE + (load<u32>(r + R_MODULES) & 0xffff);
+  if (kind == KIND_LINUX && load<u32>(r + R_INITRD) != 0) return 2;
+  return 1;
+}
+
+/** The file name of image id `image` of VM i (length 0: the id is unused). */
+export function vmFileOffset(i: u32, image: u32): usize {
+  if (vmFileLength(i, image) == 0) return 0;
+  if (image == IMAGE_KERNEL) return record(i) + R_IMAGE;
+  if (image == IMAGE_INITRD) return refOffset(load<u32>(record(i) + R_INITRD));
+  return refOffset(moduleFileRef(i, image - IMAGE_FIRST_MODULE));
+}
+export function vmFileLength(i: u32, image: u32): u32 {
+  if (i >= count || image >= vmImageCount(i)) return 0;
+  if (image == IMAGE_KERNEL) return load<u32>(record(i) + R_IMAGE_LEN);
+  if (image == IMAGE_INITRD) return load<u32>(record(i) + R_INITRD) & 0xffff;
+  return moduleFileRef(i, image - IMAGE_FIRST_MODULE) & 0xffff;
+}
+
+// For the loaders (not exports).
+export function refOffset(ref: u32): usize { return poolBase + <usize>(ref >>> 16); }
+export function refLength(ref: u32): u32 { return ref & 0xffff; }
+/** The command line of VM i as a string reference (length 0: none given or empty). */
+export function vmCmdline(i: u32): u32 { return i < count ? load<u32>(record(i) + R_CMDLINE) : 0; }
+export function vmModuleCount(i: u32): u32 { return i < count ? load<u32>(record(i) + R_MODULES) & 0xffff : 0; }
+/** Module m of VM i: the whole "FILE args" text. */
+export function vmModuleString(i: u32, m: u32): u32 {
+  if (m >= vmModuleCount(i)) return 0;
+  return load<u32>(moduleTable + ((<usize>(load<u32>(record(i) + R_MODULES) >>> 16) + m) << 2));
+}
+/** Module m of VM i: its file name (the first word of its text). */
+function moduleFileRef(i: u32, m: u32): u32 {
+  const ref = vmModuleString(i, m);
+  const s = refOffset(ref);
+  let n: u32 = 0;
+  while (n < refLength(ref) && !isBlank(load<u8>(s + n))) n++;
+  return (ref & 0xffff0000) | n;
+}
 
 // ---- error messages ----
 
@@ -240,8 +326,13 @@ function finishVm(i: u32): bool {
   const r = record(i);
   const keys = load<u32>(r + R_KEYS);
   const line = load<u32>(r + R_LINE);
-  if ((keys & KEY_IMAGE) == 0) { errorAt(line); sayVm(i); say("no 'image' given"); return false; }
+  if ((keys & KEYS_MAIN) == 0) { errorAt(line); sayVm(i); say("no 'image' given"); return false; }
   if ((keys & KEY_MEMORY) == 0) { errorAt(line); sayVm(i); say("no 'memory' given"); return false; }
+  if ((keys & KEY_IMAGE) == 0) return finishKernelVm(i, r, keys, line);
+  if ((keys & (KEY_INITRD | KEY_CMDLINE | KEY_MODULE)) != 0) {
+    errorAt(line); sayVm(i); say("initrd, cmdline and module need 'kernel' or 'multiboot', not 'image'");
+    return false;
+  }
   if ((keys & KEY_LOAD) == 0) { errorAt(line); sayVm(i); say("no 'load' given"); return false; }
   if ((keys & KEY_MODE) == 0) { errorAt(line); sayVm(i); say("no 'mode' given"); return false; }
   if ((keys & KEY_ENTRY) == 0) {                    // entry defaults to the load address
@@ -269,6 +360,91 @@ function finishVm(i: u32): bool {
   return true;
 }
 
+/** The rules of a VM that boots a kernel image (Linux or Multiboot). */
+function finishKernelVm(i: u32, r: usize, keys: u32, line: u32): bool {
+  if ((keys & (KEY_LOAD | KEY_ENTRY | KEY_MODE)) != 0) {
+    errorAt(line); sayVm(i);
+    say("load, entry and mode are for flat images (a kernel's image says where it goes)");
+    return false;
+  }
+  const linux = (keys & KEY_KERNEL) != 0;
+  if (!linux && (keys & KEY_INITRD) != 0) {
+    errorAt(line); sayVm(i); say("initrd is for Linux kernels (give Multiboot modules with 'module')");
+    return false;
+  }
+  if (linux && (keys & KEY_MODULE) != 0) {
+    errorAt(line); sayVm(i); say("module is for Multiboot kernels (give a Linux initrd with 'initrd')");
+    return false;
+  }
+  store<u32>(r + R_KIND, linux ? KIND_LINUX : KIND_MULTIBOOT);
+  store<u32>(r + R_MODE, linux ? MODE_LONG64 : MODE_PROTECTED32);
+  return true;
+}
+
+/** Copies [s, e) into the string pool: its reference, or 0xffffffff when it does not fit. */
+function poolAdd(s: usize, e: usize): u32 {
+  const n = <u32>(e - s);
+  if (n > STRING_MAX || poolLen + n > POOL_CAP) return 0xffffffff;
+  memory.copy(poolBase + poolLen, s, n);
+  const ref = (poolLen << 16) | n;
+  poolLen += n;
+  return ref;
+}
+
+function poolFull(line: u32): bool {
+  errorAt(line); say("value too long (at most 4095 characters, 8192 for all such values together)");
+  return false;
+}
+
+/** cmdline = "text" (quoted, no '"' inside) or cmdline = text. */
+function cmdlineValue(line: u32, r: usize, vs: usize, ve: usize): bool {
+  let s = vs;
+  let e = ve;
+  if (load<u8>(s) == 0x22) {
+    if (e - s < 2 || load<u8>(e - 1) != 0x22) {
+      errorAt(line); say("cmdline: the closing '\"' is missing"); return false;
+    }
+    s++;
+    e--;
+  }
+  for (let p = s; p < e; p++) {
+    if (load<u8>(p) == 0x22) {
+      errorAt(line); say("cmdline: a '\"' inside the command line (quote the whole value once)"); return false;
+    }
+  }
+  const ref = poolAdd(s, e);
+  if (ref == 0xffffffff) return poolFull(line);
+  store<u32>(r + R_CMDLINE, ref);
+  return true;
+}
+
+/** module = FILE [args]: the whole text is the module's string; FILE its image. */
+function moduleValue(line: u32, r: usize, vs: usize, ve: usize): bool {
+  let w = vs;
+  while (w < ve && !isBlank(load<u8>(w))) w++;
+  if (!validImage(vs, w)) {
+    errorAt(line); say("module file "); sayQuoted(vs, w);
+    say(" must be a file name beside wisp.cfg (letters, digits, '.', '-', '_'; at most 128)");
+    return false;
+  }
+  for (let p = w; p < ve; p++) {
+    if (load<u8>(p) == 0x22) {
+      errorAt(line); say("module: no '\"' in module arguments"); return false;
+    }
+  }
+  const modules = load<u32>(r + R_MODULES);
+  const n = modules & 0xffff;
+  if (n >= MAX_MODULES) { errorAt(line); say("too many modules (at most 16 per VM)"); return false; }
+  if (moduleCount >= MODULE_TABLE_CAP) { errorAt(line); say("too many modules (at most 64 in all)"); return false; }
+  const ref = poolAdd(vs, ve);
+  if (ref == 0xffffffff) return poolFull(line);
+  store<u32>(moduleTable + (<usize>moduleCount << 2), ref);
+  // Modules of one VM are consecutive in the table: VMs are parsed one after the other.
+  store<u32>(r + R_MODULES, n == 0 ? (moduleCount << 16) | 1 : modules + 1);
+  moduleCount++;
+  return true;
+}
+
 function wispKey(line: u32, ks: usize, ke: usize, vs: usize, ve: usize): bool {
   if (equals(ks, ke, "debug-exit")) {
     if (equals(vs, ve, "on")) debugExit = true;
@@ -276,7 +452,14 @@ function wispKey(line: u32, ks: usize, ke: usize, vs: usize, ve: usize): bool {
     else { errorAt(line); say("debug-exit must be on or off, not "); sayQuoted(vs, ve); return false; }
     return true;
   }
-  errorAt(line); say("unknown key "); sayQuoted(ks, ke); say(" in [wisp] (known: debug-exit)");
+  if (equals(ks, ke, "on-end")) {
+    if (equals(vs, ve, "halt")) onEndMode = <i32>ON_END_HALT;
+    else if (equals(vs, ve, "summary")) onEndMode = <i32>ON_END_SUMMARY;
+    else if (equals(vs, ve, "mirror")) onEndMode = <i32>ON_END_MIRROR;
+    else { errorAt(line); say("on-end must be halt, summary or mirror, not "); sayQuoted(vs, ve); return false; }
+    return true;
+  }
+  errorAt(line); say("unknown key "); sayQuoted(ks, ke); say(" in [wisp] (known: debug-exit, on-end)");
   return false;
 }
 
@@ -318,27 +501,49 @@ function vmKey(line: u32, ks: usize, ke: usize, vs: usize, ve: usize): bool {
   else if (equals(ks, ke, "entry")) key = KEY_ENTRY;
   else if (equals(ks, ke, "mode")) key = KEY_MODE;
   else if (equals(ks, ke, "expect")) key = KEY_EXPECT;
+  else if (equals(ks, ke, "kernel")) key = KEY_KERNEL;
+  else if (equals(ks, ke, "initrd")) key = KEY_INITRD;
+  else if (equals(ks, ke, "cmdline")) key = KEY_CMDLINE;
+  else if (equals(ks, ke, "multiboot")) key = KEY_MULTIBOOT;
+  else if (equals(ks, ke, "module")) key = KEY_MODULE;
   else {
     errorAt(line); say("unknown key "); sayQuoted(ks, ke);
-    say(" (known: image, memory, load, entry, mode, expect)");
+    say(" (known: image, memory, load, entry, mode, expect, kernel, initrd, cmdline, multiboot, module)");
     return false;
   }
   const keys = load<u32>(r + R_KEYS);
-  if ((keys & key) != 0) {
+  if ((keys & key) != 0 && key != KEY_MODULE) {
     errorAt(line); say("duplicate key "); sayQuoted(ks, ke); return false;
   }
+  if ((key & KEYS_MAIN) != 0 && (keys & KEYS_MAIN) != 0) {
+    errorAt(line); sayQuoted(ks, ke);
+    say(" cannot go with the VM's other image: a VM boots one of image, kernel or multiboot");
+    return false;
+  }
   store<u32>(r + R_KEYS, keys | key);
-  if (vs == ve) {
+  if (vs == ve && key != KEY_CMDLINE) {
     errorAt(line); say("missing value for "); sayQuoted(ks, ke); return false;
   }
-  if (key == KEY_IMAGE) {
+  if ((key & KEYS_MAIN) != 0 || key == KEY_INITRD) {
     if (!validImage(vs, ve)) {
-      errorAt(line); say("image "); sayQuoted(vs, ve);
+      errorAt(line); messageLen = appendBytes(messageBase, MESSAGE_CAP, messageLen, ks, <u32>(ke - ks));
+      say(" "); sayQuoted(vs, ve);
       say(" must be a file name beside wisp.cfg (letters, digits, '.', '-', '_'; at most 128)");
       return false;
     }
-    memory.copy(r + R_IMAGE, vs, ve - vs);
-    store<u32>(r + R_IMAGE_LEN, <u32>(ve - vs));
+    if (key == KEY_INITRD) {
+      const ref = poolAdd(vs, ve);
+      if (ref == 0xffffffff) return poolFull(line);
+      store<u32>(r + R_INITRD, ref);
+    } else {
+      memory.copy(r + R_IMAGE, vs, ve - vs);
+      store<u32>(r + R_IMAGE_LEN, <u32>(ve - vs));
+      store<u32>(r + R_KIND_LINE, line);
+    }
+  } else if (key == KEY_CMDLINE) {
+    return vs == ve || cmdlineValue(line, r, vs, ve);
+  } else if (key == KEY_MODULE) {
+    return moduleValue(line, r, vs, ve);
   } else if (key == KEY_MEMORY) {
     if (!parseNumber(vs, ve) || number < 1 || number > MEMORY_MIB_MAX) {
       errorAt(line); say("memory must be a number of MiB from 1 to 4096, not "); sayQuoted(vs, ve);
@@ -410,7 +615,10 @@ function parseLine(line: u32, s: usize, e: usize, section: u32): u32 {
 
 function reset(): void {
   count = 0;
+  poolLen = 0;
+  moduleCount = 0;
   debugExit = false;
+  onEndMode = -1;
   wispSeen = false;
   messageLen = 0;
 }
@@ -434,9 +642,11 @@ export function parseConfig(len: u32): i32 {
     p = e + 1;
     // Content stops at '#'; it must be printable ASCII or tab (a comment may hold anything).
     let q = s;
+    let quoted = false;                             // '#' inside "..." is text (cmdline values)
     for (; q < e; q++) {
       const c = load<u8>(q);
-      if (c == 0x23) break;
+      if (c == 0x22) quoted = !quoted;
+      if (c == 0x23 && !quoted) break;
       if (c == 0x0d && q == e - 1) break;           // CRLF line end
       if ((c < 0x20 && c != 0x09) || c >= 0x7f) {
         errorAt(line); say("unexpected character "); sayHex(c);
@@ -475,4 +685,5 @@ export function noSuchVm(i: u32): void {
 function reset0(): void {
   count = 0;
   debugExit = false;
+  onEndMode = -1;
 }

@@ -29,6 +29,9 @@ function policy(leaf: u32, subleaf: u32): void {
     ecx &= ~(1 << 5);                               // VMX
     ecx &= ~(1 << 21);                              // x2APIC: the guest gets no APIC virtualization
     store<u32>(out, ecx, 8);
+    // MCE and MCA (SDM vol. 2A, CPUID Table 3-11; SDM vol. 3B, 16.3): the machine-check MSRs
+    // (IA32_MCG_CAP/STATUS, banks) are not emulated, and Linux panics on a #GP from them.
+    store<u32>(out, load<u32>(out, 12) & ~((1 << 7) | (1 << 14)), 12);
   } else if (leaf == 0x80000001) {
     store<u32>(out, load<u32>(out, 8) & ~(1 << 2), 8); // SVM
   } else if (leaf == 0x8000000a) {                  // SVM features: none

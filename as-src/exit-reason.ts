@@ -12,5 +12,6 @@ export const EXIT_EXCEPTION: u32 = 9;
 export const EXIT_INTERRUPT: u32 = 10;
 export const EXIT_ENTRY_FAILED: u32 = 11;
 export const EXIT_UNSUPPORTED: u32 = 12;
-/** Number of slots in the statistics table; slot 0 counts reasons outside 1..12. */
-export const EXIT_REASON_SLOTS: u32 = 13;
+export const EXIT_INTERRUPT_WINDOW: u32 = 13;
+/** Number of slots in the statistics table; slot 0 counts reasons outside 1..13. */
+export const EXIT_REASON_SLOTS: u32 = 14;

@@ -3,7 +3,9 @@
 import {
   EXIT_CPUID, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL, EXIT_MEMORY_FAULT,
   EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
+  EXIT_INTERRUPT_WINDOW,
 } from "./exit-reason";
+import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
 import { countExit } from "./exit-stats";
 import { getReg, RFLAGS, skipInstruction } from "./vcpu";
 import { handleCpuid } from "./cpuid";
@@ -11,6 +13,8 @@ import { handleMsrRead, handleMsrWrite } from "./msr";
 import { handleIo } from "./io-bus";
 import { handleHypercall } from "./hypercall";
 import { guestMemoryBytes } from "./vm";
+import { mmioDeviceAt, MMIO_NONE } from "./mmio-bus";
+import { emulateMmio } from "./x86/emulate";
 import { messageString, messageSlice, messageHex, messageDecimal, message } from "./console";
 import {
   vmEnded, endVm, faultStart, faultEnd, setCurrentReason, RESULT_HALT, RESULT_SHUTDOWN,
@@ -20,15 +24,22 @@ const RFLAGS_IF: u64 = 1 << 9;
 
 /**
  * HLT. With interrupts disabled nothing can ever wake the vCPU: the VM ends with HALT. With
- * interrupts enabled the core has no virtual interrupt sources yet, so HLT completes at once
- * (the guest sees a spurious wake-up, which every HLT loop must tolerate).
+ * interrupts enabled the vCPU waits for the next virtual interrupt (deliverInterrupts answers
+ * "idle" until there is one).
  */
 function handleHlt(): u32 {
   if ((getReg(RFLAGS) & RFLAGS_IF) == 0) return endVm(RESULT_HALT, 0);
-  return skipInstruction("hlt");
+  const r = skipInstruction("hlt");
+  if (r == 0) haltUntilInterrupt();
+  return r;
 }
 
+/**
+ * MEMORY_FAULT: a data access to an emulated device's range is emulated; anything else (outside RAM
+ * and outside every MMIO range, or an instruction fetch) stops the VM with FAULT.
+ */
 function handleMemoryFault(qualification: u64, address: u64): u32 {
+  if ((qualification & 4) == 0 && mmioDeviceAt(address) != MMIO_NONE) return emulateMmio(qualification, address);
   faultStart();
   if ((qualification & 4) != 0) messageString("instruction fetch from ");
   else if ((qualification & 2) != 0) messageString("write to ");
@@ -74,10 +85,18 @@ function vendorFault(what: string, code: u64): u32 {
   return faultEnd();
 }
 
+/** 0 resume, 1 ended, 2 idle (docs/architecture.md); event delivery is decided before resuming. */
 export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
   countExit(reason);
   if (vmEnded()) return 1;
   setCurrentReason(reason);
+  if (reason != EXIT_INTERRUPT) vcpuRan();
+  const decision = dispatch(reason, qualification, address);
+  if (decision != 0 || vmEnded()) return decision;
+  return deliverInterrupts();
+}
+
+function dispatch(reason: u32, qualification: u64, address: u64): u32 {
   switch (reason) {
     case EXIT_CPUID: return handleCpuid();
     case EXIT_IO: return handleIo(qualification);
@@ -91,7 +110,8 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
       return endVm(RESULT_SHUTDOWN, 0);
     }
     case EXIT_EXCEPTION: return handleException(qualification);
-    case EXIT_INTERRUPT: return 0;                  // the host has handled it
+    case EXIT_INTERRUPT: return 0;                  // the host has handled it; timers advance below
+    case EXIT_INTERRUPT_WINDOW: return 0;           // the guest can take an interrupt: delivered below
     case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
     case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
     default: return vendorFault("unknown exit reason ", reason);

@@ -2,16 +2,19 @@
 // (all ones for an unknown function or a bad argument). docs/architecture.md, "Hypercalls".
 
 import { guestRead } from "./host";
-import { getReg, setReg, RAX, RBX, RCX, skipInstruction } from "./vcpu";
+import { getReg, setReg, RAX, RBX, RCX, RDX, skipInstruction } from "./vcpu";
 import { consolePutByte } from "./console";
 import { exitCount } from "./exit-stats";
 import { EXIT_REASON_SLOTS } from "./exit-reason";
 import { HYPERCALL_ABI_VERSION } from "./cpuid";
+import { LOCAL_APIC_BASE, localApicRead, localApicWrite } from "./devices/local-apic";
+import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
 
 export const HC_VERSION: u64 = 0;
 export const HC_CONSOLE_WRITE: u64 = 1;
 export const HC_EXIT_STATS: u64 = 2;
 export const HC_TEST_TRAP: u64 = 0x7e57;            // test builds only (asc --use WISP_TEST_BUILD=1)
+export const HC_TEST_MMIO: u64 = 0x7e58;            // test builds only: APIC/IOAPIC register access
 
 const ALL_ONES: u64 = 0xffffffffffffffff;
 const CONSOLE_WRITE_MAX: u32 = 4096;
@@ -23,6 +26,28 @@ function consoleWriteCall(gpa: u64, length: u64): u64 {
   if (guestRead(gpa, consoleBuffer, n) == 0) return ALL_ONES;
   for (let i: u32 = 0; i < n; i++) consolePutByte(load<u8>(consoleBuffer + i));
   return length;
+}
+
+/**
+ * Unit tests reach the APIC and IOAPIC registers without the instruction emulator: rbx = the
+ * guest-physical address, rcx = size (bits 0-7) | write (bit 8), rdx = the value written.
+ */
+function testMmio(gpa: u64, sizeAndWrite: u64, value: u64): u64 {
+  const size = <u32>sizeAndWrite & 0xff;
+  const write = (sizeAndWrite & 0x100) != 0;
+  if (gpa - LOCAL_APIC_BASE < 0x1000) {
+    const offset = <u32>(gpa - LOCAL_APIC_BASE);
+    if (!write) return localApicRead(offset, size);
+    localApicWrite(offset, size, value);
+    return 0;
+  }
+  if (gpa - IOAPIC_BASE < 0x1000) {
+    const offset = <u32>(gpa - IOAPIC_BASE);
+    if (!write) return ioApicRead(offset, size);
+    ioApicWrite(offset, size, value);
+    return 0;
+  }
+  return ALL_ONES;
 }
 
 /** A real out-of-bounds access, so the instance traps and the shim's trap recovery is tested. */
@@ -44,6 +69,10 @@ export function handleHypercall(): u32 {
   } else if (fn == HC_TEST_TRAP) {
     if (isDefined(WISP_TEST_BUILD)) {
       if (WISP_TEST_BUILD != 0) result = testTrap();
+    }
+  } else if (fn == HC_TEST_MMIO) {
+    if (isDefined(WISP_TEST_BUILD)) {
+      if (WISP_TEST_BUILD != 0) result = testMmio(getReg(RBX), getReg(RCX), getReg(RDX));
     }
   }
   setReg(RAX, result);

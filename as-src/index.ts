@@ -3,13 +3,17 @@
 export {
   inputBuffer, parseConfig, messageOffset, messageLength, vmCount, vmNameOffset, vmNameLength,
   vmImageOffset, vmImageLength, vmMemoryMiB, vmLoadAddress, vmEntry, vmMode, vmExpectKind,
-  vmExpectValue, debugExitEnabled,
+  vmExpectValue, debugExitEnabled, onEnd, vmKind, vmImageCount, vmFileOffset, vmFileLength,
 } from "./config";
+export { loadGuest } from "./loaders/load-guest";
 export { vmSetup } from "./vm";
 export { vcpuStateOffset } from "./vcpu";
 export { statsOffset } from "./exit-stats";
 export { handleExit } from "./exit";
 export { resultKind, resultValue } from "./result";
+export { setTscKhz } from "./clock";
+export { pollDevices, acknowledgeInterrupt, nextDeadlineNs } from "./irq";
+export { consoleInput } from "./devices/uart16550";
 
 // AssemblyScript's abort, selected by --use abort=as-src/abort/coreAbort (asconfig.json).
 import "./abort";

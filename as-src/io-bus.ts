@@ -6,6 +6,11 @@ import { faultStart, faultEnd } from "./result";
 import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "./console";
 import { UART_BASE, UART_PORTS, uartIn, uartOut } from "./devices/uart16550";
 import { DEBUG_EXIT_BASE, DEBUG_EXIT_PORTS, debugExitOut } from "./devices/debug-exit";
+import { isPicPort, picIn, picOut } from "./devices/i8259";
+import { isPitPort, pitIn, pitOut } from "./devices/i8254";
+import { isRtcPort, rtcIn, rtcOut } from "./devices/cmos-rtc";
+import { isKbcPort, kbcIn, kbcOut } from "./devices/i8042";
+import { isPciPort, pciIn, pciOut } from "./devices/pci-host";
 
 const POST_PORT: u32 = 0x80;                        // POST codes / I/O delay: ignored silently
 
@@ -27,17 +32,42 @@ function inUart(port: u32): bool {
   return port - UART_BASE < UART_PORTS;
 }
 
-/** A read of `size` bytes at `port`; the UART is byte-wide, so wider reads are split per byte. */
+/** The byte-wide devices: the UART, PIC, PIT (and port 0x61), CMOS/RTC and keyboard controller. */
+function byteDevice(port: u32): bool {
+  return inUart(port) || isPicPort(port) || isPitPort(port) || isRtcPort(port) || isKbcPort(port);
+}
+
+function byteIn(port: u32): u8 {
+  if (inUart(port)) return uartIn(port - UART_BASE);
+  if (isPicPort(port)) return picIn(port);
+  if (isPitPort(port)) return pitIn(port);
+  if (isRtcPort(port)) return rtcIn(port);
+  if (isKbcPort(port)) return kbcIn(port);
+  return 0xff;
+}
+
+/** Returns 1 if the write ended the VM. */
+function byteOut(port: u32, v: u8): u32 {
+  if (inUart(port)) uartOut(port - UART_BASE, v);
+  else if (isPicPort(port)) picOut(port, v);
+  else if (isPitPort(port)) pitOut(port, v);
+  else if (isRtcPort(port)) rtcOut(port, v);
+  else if (isKbcPort(port)) return kbcOut(port, v);
+  return 0;
+}
+
+/** A read of `size` bytes at `port`; byte-wide devices see wider reads split per byte. */
 function portIn(port: u32, size: u32): u64 {
   if (port - DEBUG_EXIT_BASE < DEBUG_EXIT_PORTS || port == POST_PORT) return 0xffffffff;
-  if (!inUart(port)) {
+  if (isPciPort(port)) return pciIn(port, size);
+  if (!byteDevice(port)) {
     reportUnhandled(port, true);
     return 0xffffffff;
   }
   let value: u64 = 0;
   for (let i: u32 = 0; i < size; i++) {
     const p = (port + i) & 0xffff;
-    const b: u64 = inUart(p) ? <u64>uartIn(p - UART_BASE) : 0xff;
+    const b: u64 = byteDevice(p) ? <u64>byteIn(p) : 0xff;
     value |= b << (<u64>i << 3);
   }
   return value;
@@ -47,13 +77,14 @@ function portIn(port: u32, size: u32): u64 {
 function portOut(port: u32, size: u32, value: u64): u32 {
   if (port - DEBUG_EXIT_BASE < DEBUG_EXIT_PORTS) return debugExitOut(value);
   if (port == POST_PORT) return 0;
-  if (!inUart(port)) {
+  if (isPciPort(port)) return pciOut(port, size, <u32>value);
+  if (!byteDevice(port)) {
     reportUnhandled(port, false);
     return 0;
   }
   for (let i: u32 = 0; i < size; i++) {
     const p = (port + i) & 0xffff;
-    if (inUart(p)) uartOut(p - UART_BASE, <u8>(value >> (<u64>i << 3)));
+    if (byteDevice(p) && byteOut(p, <u8>(value >> (<u64>i << 3))) != 0) return 1;
   }
   return 0;
 }

@@ -3,6 +3,9 @@
 
 import { hostTsc } from "./host";
 import {
+  apicBaseRead, apicBaseWrite, tscDeadlineRead, tscDeadlineWrite, x2apicReadable, x2apicRead, x2apicWrite,
+} from "./devices/local-apic";
+import {
   getReg, setReg, RAX, RCX, RDX, CR0, EFER, PAT, skipInstruction, injectGeneralProtection,
 } from "./vcpu";
 
@@ -10,11 +13,11 @@ export const MSR_TSC: u32 = 0x10;
 export const MSR_APIC_BASE: u32 = 0x1b;
 export const MSR_MTRRCAP: u32 = 0xfe;
 export const MSR_PAT: u32 = 0x277;
+export const MSR_TSC_DEADLINE: u32 = 0x6e0;
+export const MSR_X2APIC_FIRST: u32 = 0x800;       // x2APIC registers 0x800-0x8FF (devices/local-apic.ts)
+export const MSR_X2APIC_LAST: u32 = 0x8ff;
 export const MSR_EFER: u32 = 0xc0000080;
 export const MSR_TSC_AUX: u32 = 0xc0000103;
-
-// IA32_APIC_BASE: the xAPIC at its default address, enabled (bit 11), this is the BSP (bit 8).
-const APIC_BASE_VALUE: u64 = 0xfee00000 | (1 << 11) | (1 << 8);
 
 // EFER bits the guest may write: SCE (0), LME (8), LMA (10: set by the CPU, writes ignored), NXE (11).
 const EFER_SCE: u64 = 1 << 0;
@@ -46,7 +49,12 @@ export function handleMsrRead(): u32 {
   if (msr == MSR_EFER) value = getReg(EFER);
   else if (msr == MSR_TSC) value = hostTsc();
   else if (msr == MSR_PAT) value = getReg(PAT);
-  else if (msr == MSR_APIC_BASE) value = APIC_BASE_VALUE;
+  else if (msr == MSR_APIC_BASE) value = apicBaseRead();
+  else if (msr == MSR_TSC_DEADLINE) value = tscDeadlineRead();
+  else if (msr - MSR_X2APIC_FIRST <= MSR_X2APIC_LAST - MSR_X2APIC_FIRST) {
+    if (!x2apicReadable(msr)) return refuse();      // xAPIC mode, or not a readable register
+    value = x2apicRead(msr);
+  }
   else if (msr == MSR_MTRRCAP) value = 0;           // no MTRRs
   else if (msr == MSR_TSC_AUX) value = tscAux;
   else return refuse();
@@ -69,7 +77,11 @@ export function handleMsrWrite(): u32 {
     if (!validPat(value)) return refuse();
     setReg(PAT, value);
   } else if (msr == MSR_APIC_BASE) {
-    if (value != APIC_BASE_VALUE) return refuse();  // the APIC cannot be moved or disabled
+    if (!apicBaseWrite(value)) return refuse();     // cannot move; only valid mode transitions
+  } else if (msr == MSR_TSC_DEADLINE) {
+    tscDeadlineWrite(value);
+  } else if (msr - MSR_X2APIC_FIRST <= MSR_X2APIC_LAST - MSR_X2APIC_FIRST) {
+    if (!x2apicWrite(msr, value)) return refuse();
   } else if (msr == MSR_TSC_AUX) {
     if ((value >> 32) != 0) return refuse();        // bits 63:32 reserved
     tscAux = value;

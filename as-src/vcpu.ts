@@ -28,6 +28,13 @@ export const PAT: u32 = 0xc0;
 export const MODE: u32 = 0xc8;       // u32: 0 real, 1 16-bit protected, 2 32-bit protected, 3 64-bit
 export const CPL: u32 = 0xcc;        // u32
 export const INJECT: u32 = 0xd0;     // x86 event encoding, cleared by the shim after injection
+// Entry-only fields (loadGuest, as-src/README.md "Loaders"): the GDT a loader built in guest
+// memory, for the shim's GDTR at the first entry (mode 3 needs a real GDT: Linux's boot protocol).
+export const ENTRY_GDTR_BASE: u32 = 0x1f0;   // u64
+export const ENTRY_GDTR_LIMIT: u32 = 0x1f8;  // u64 (16 bits used); 0: no GDT
+// Segment bases, u64 each, in x86 segment-register order (ES CS SS DS FS GS = 0..5): SEG_BASE + 8 * n.
+// Filled by the shim; read only by MMIO emulation (as-src/x86/).
+export const SEG_BASE: u32 = 0xd8;   // 0xd8 es, 0xe0 cs, 0xe8 ss, 0xf0 ds, 0xf8 fs, 0x100 gs
 
 // @ts-ignore: decorator
 @inline export function getReg(off: u32): u64 {

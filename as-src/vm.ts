@@ -6,6 +6,12 @@ import { resetResult } from "./result";
 import { resetStats } from "./exit-stats";
 
 let memoryBytes: u64 = 0;
+let vmIndex: u32 = 0;
+
+/** The configuration index of this instance's VM (valid after vmSetup). */
+export function currentVm(): u32 {
+  return vmIndex;
+}
 
 /** Bytes of guest RAM at guest-physical 0 (0 before vmSetup). */
 export function guestMemoryBytes(): u64 {
@@ -16,13 +22,14 @@ export function guestMemoryBytes(): u64 {
  * Parses the configuration in the input buffer and becomes VM vmIndex with `bytes` of memory.
  * 0 ok; -1 with the reason at messageOffset()/messageLength().
  */
-export function vmSetup(configLen: u32, vmIndex: u32, bytes: u64): i32 {
+export function vmSetup(configLen: u32, index: u32, bytes: u64): i32 {
   if (parseConfig(configLen) < 0) return -1;
-  if (vmIndex >= vmCount()) {
-    noSuchVm(vmIndex);
+  if (index >= vmCount()) {
+    noSuchVm(index);
     return -1;
   }
-  setConsoleName(vmNameOffset(vmIndex), vmNameLength(vmIndex));
+  setConsoleName(vmNameOffset(index), vmNameLength(index));
+  vmIndex = index;
   memoryBytes = bytes;
   resetResult();
   resetStats();

@@ -92,9 +92,9 @@ describe("config", () => {
   });
 
   it("errors carry the line number", () => {
-    assert.equal(parseError(withLine(7, "memroy = 2")), "wisp.cfg:7: unknown key 'memroy' (known: image, memory, load, entry, mode, expect)");
+    assert.equal(parseError(withLine(7, "memroy = 2")), "wisp.cfg:7: unknown key 'memroy' (known: image, memory, load, entry, mode, expect, kernel, initrd, cmdline, multiboot, module)");
     assert.equal(parseError(withLine(3, "debug-exit = maybe")), "wisp.cfg:3: debug-exit must be on or off, not 'maybe'");
-    assert.equal(parseError(withLine(3, "debug = on")), "wisp.cfg:3: unknown key 'debug' in [wisp] (known: debug-exit)");
+    assert.equal(parseError(withLine(3, "debug = on")), "wisp.cfg:3: unknown key 'debug' in [wisp] (known: debug-exit, on-end)");
     assert.equal(parseError(withLine(13, "[vm hello]")), "wisp.cfg:13: duplicate VM name 'hello' (first at line 5)");
     assert.equal(parseError(withLine(8, "load = 0x200000")), "wisp.cfg:8: vm 'hello': load address 0x200000 is outside its 2 MiB of memory");
     assert.equal(parseError(withLine(9, "entry = 0x1fffff0000")), "wisp.cfg:9: vm 'hello': entry 0x1fffff0000 is outside its 2 MiB of memory");
@@ -198,5 +198,109 @@ describe("config", () => {
     assert.equal(core.parse(withLine(7, "memroy = 2")), -1);
     assert.equal(core.parse(SIMPLE_CONFIG), 1);
     assert.equal(core.text(core.x.vmNameOffset(0), core.x.vmNameLength(0)), "hello");
+  });
+});
+
+describe("config: kernel VMs (kernel, initrd, cmdline, multiboot, module)", () => {
+  const file = (core: Core, i: number, id: number) => core.text(core.x.vmFileOffset(i, id), core.x.vmFileLength(i, id));
+
+  it("parses Linux and Multiboot VMs and exports their image files by id", () => {
+    const core = new Core();
+    const text = `[vm linux]
+kernel = vmlinuz-6.1
+initrd = initrd.gz
+cmdline = "console=ttyS0 panic=-1 # kept"   # a comment
+memory = 512
+[vm mb]
+multiboot = kernel.elf
+module = mod-a.bin some args
+module = mod-b.bin
+memory = 8
+[vm flat]
+${SIMPLE_CONFIG.split("\n").slice(1).join("\n")}`;
+    assert.equal(core.parse(text), 3, core.message());
+    const x = core.x;
+    assert.deepEqual([x.vmKind(0), x.vmKind(1), x.vmKind(2)], [1, 2, 0]);
+    assert.deepEqual([x.vmMode(0), x.vmMode(1), x.vmMode(2)], [3, 2, 2], "LONG64, protected32, as configured");
+    assert.deepEqual([x.vmImageCount(0), x.vmImageCount(1), x.vmImageCount(2)], [2, 4, 1]);
+    assert.equal(file(core, 0, 0), "vmlinuz-6.1");
+    assert.equal(file(core, 0, 1), "initrd.gz");
+    assert.equal(core.text(x.vmImageOffset(0), x.vmImageLength(0)), "vmlinuz-6.1", "vmImage is image id 0");
+    assert.equal(file(core, 1, 0), "kernel.elf");
+    assert.equal(x.vmFileLength(1, 1), 0, "Multiboot VMs have no initrd id");
+    assert.equal(file(core, 1, 2), "mod-a.bin");
+    assert.equal(file(core, 1, 3), "mod-b.bin");
+    assert.equal(x.vmFileLength(1, 4), 0);
+    assert.equal(file(core, 2, 0), "hello.bin");
+    assert.equal(x.vmFileLength(2, 1), 0);
+    assert.equal(x.vmFileLength(3, 0), 0);
+    assert.equal(x.vmLoadAddress(0), 0n);
+  });
+
+  it("a Linux VM without initrd has one image; cmdline may be empty or unquoted", () => {
+    const core = new Core();
+    assert.equal(core.parse("[vm a]\nkernel = k\nmemory = 64\ncmdline =\n"), 1, core.message());
+    assert.equal(core.x.vmImageCount(0), 1);
+    assert.equal(core.parse("[vm a]\nkernel = k\nmemory = 64\ncmdline = quiet console=ttyS0\n"), 1, core.message());
+  });
+
+  it("errors", () => {
+    const err = (t: string) => parseError(t);
+    assert.equal(err("[vm a]\nkernel = k\nimage = i\nmemory = 4\n"),
+      "wisp.cfg:3: 'image' cannot go with the VM's other image: a VM boots one of image, kernel or multiboot");
+    assert.equal(err("[vm a]\nkernel = k\nmemory = 4\nload = 0\n"),
+      "wisp.cfg:1: vm 'a': load, entry and mode are for flat images (a kernel's image says where it goes)");
+    assert.equal(err("[vm a]\nmultiboot = k\nmemory = 4\ninitrd = i\n"),
+      "wisp.cfg:1: vm 'a': initrd is for Linux kernels (give Multiboot modules with 'module')");
+    assert.equal(err("[vm a]\nkernel = k\nmemory = 4\nmodule = m\n"),
+      "wisp.cfg:1: vm 'a': module is for Multiboot kernels (give a Linux initrd with 'initrd')");
+    assert.equal(err(SIMPLE_CONFIG + "cmdline = x\n"),
+      "wisp.cfg:1: vm 'hello': initrd, cmdline and module need 'kernel' or 'multiboot', not 'image'");
+    assert.equal(err("[vm a]\nkernel = k\nmemory = 4\ncmdline = \"abc\n"), "wisp.cfg:4: cmdline: the closing '\"' is missing");
+    assert.equal(err("[vm a]\nkernel = k\nmemory = 4\ncmdline = a\"b\n"),
+      "wisp.cfg:4: cmdline: a '\"' inside the command line (quote the whole value once)");
+    assert.equal(err("[vm a]\nkernel = ../k\nmemory = 4\n").startsWith("wisp.cfg:2: kernel '../k' must be a file name"), true);
+    assert.equal(err("[vm a]\nmultiboot = k\nmemory = 4\nmodule = /m x\n").startsWith("wisp.cfg:4: module file '/m' must be a file name"), true);
+    assert.equal(err("[vm a]\nkernel = k\nkernel = k\nmemory = 4\n"), "wisp.cfg:3: duplicate key 'kernel'");
+    assert.equal(err("[vm a]\ninitrd = i\nmemory = 4\n"), "wisp.cfg:1: vm 'a': no 'image' given");
+    const modules = Array.from({ length: 17 }, (_, i) => `module = m${i}\n`).join("");
+    assert.equal(err("[vm a]\nmultiboot = k\nmemory = 4\n" + modules), "wisp.cfg:20: too many modules (at most 16 per VM)");
+    assert.equal(err(`[vm a]\nkernel = k\nmemory = 4\ncmdline = ${"x".repeat(4096)}\n`),
+      "wisp.cfg:4: value too long (at most 4095 characters, 8192 for all such values together)");
+  });
+
+  it("the string pool and module table start afresh with each parse", () => {
+    const core = new Core();
+    const text = `[vm a]\nmultiboot = k\nmemory = 4\ncmdline = ${"y".repeat(4000)}\n` +
+      Array.from({ length: 16 }, (_, i) => `module = m${i}\n`).join("");
+    for (let i = 0; i < 5; i++) assert.equal(core.parse(text), 1, core.message());
+    assert.equal(core.text(core.x.vmFileOffset(0, 17), core.x.vmFileLength(0, 17)), "m15");
+  });
+});
+
+describe("config: [wisp] on-end", () => {
+  const VM = "[vm a]\nimage = a.bin\nmemory = 1\nload = 0x1000\nmode = real16\n";
+  const onEnd = (wisp: string): [number, number] => {
+    const core = new Core();
+    assert.equal(core.parse(`[wisp]\n${wisp}\n${VM}`), 1, core.message());
+    return [core.x.onEnd(), core.x.debugExitEnabled()];
+  };
+
+  it("halt by default, summary with debug-exit = on, and each value as written", () => {
+    assert.deepEqual(onEnd(""), [0, 0]);
+    assert.deepEqual(onEnd("debug-exit = on"), [1, 1]);
+    assert.deepEqual(onEnd("on-end = halt"), [0, 0]);
+    assert.deepEqual(onEnd("on-end = summary"), [1, 1]);
+    assert.deepEqual(onEnd("on-end = mirror"), [2, 0]);
+    assert.deepEqual(onEnd("debug-exit = on\non-end = mirror"), [2, 0]);
+  });
+
+  it("a bad value names the choices; a fresh parse forgets the last one", () => {
+    const core = new Core();
+    assert.equal(core.parse(`[wisp]\non-end = reboot\n${VM}`), -1);
+    assert.equal(core.message(), "wisp.cfg:2: on-end must be halt, summary or mirror, not 'reboot'");
+    assert.equal(core.parse(`[wisp]\non-end = mirror\n${VM}`), 1);
+    assert.equal(core.parse(VM), 1);
+    assert.equal(core.x.onEnd(), 0);
   });
 });

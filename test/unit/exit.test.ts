@@ -24,10 +24,10 @@ describe("exit", () => {
     assert.equal(core.output, "[hello] ended: halt\n");
   });
 
-  it("HLT with interrupts enabled resumes after the instruction", () => {
+  it("HLT with interrupts enabled and nothing pending: idle (2), rip after the instruction", () => {
     const core = helloVm();
     core.setRegs({ rflags: 0x202, rip: 0x1234 });
-    assert.equal(core.instruction(REASON.HLT, 1), 0);
+    assert.equal(core.instruction(REASON.HLT, 1), 2);
     assert.equal(core.get("rip"), 0x1235n);
     assert.equal(core.result.kind, RESULT.RUNNING);
   });
@@ -89,7 +89,7 @@ describe("exit", () => {
   });
 
   it("unknown reasons stop the VM and count in slot 0", () => {
-    for (const reason of [0, 13, 0xffffffff]) {
+    for (const reason of [0, 14, 0xffffffff]) {
       const core = helloVm();
       assert.equal(core.exit(reason), 1);
       assert.equal(core.result.kind, RESULT.FAULT);

@@ -7,10 +7,10 @@ import * as path from "node:path";
 
 export const REASON = {
   CPUID: 1, IO: 2, MSR_READ: 3, MSR_WRITE: 4, HLT: 5, HYPERCALL: 6, MEMORY_FAULT: 7,
-  SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12,
+  SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12, INTERRUPT_WINDOW: 13,
 } as const;
 
-export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6 } as const;
+export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6, RESET: 7 } as const;
 
 /** Offsets in the vCPU state area (docs/architecture.md). */
 export const REG = {
@@ -42,19 +42,32 @@ interface CoreExports {
   vmExpectKind(i: number): number;
   vmExpectValue(i: number): bigint;
   debugExitEnabled(): number;
+  onEnd(): number;
   vmSetup(configLen: number, vmIndex: number, memoryBytes: bigint): number;
   vcpuStateOffset(): number;
   statsOffset(): number;
   handleExit(reason: number, qualification: bigint, address: bigint): number;
   resultKind(): number;
   resultValue(): bigint;
+  vmKind(i: number): number;
+  vmImageCount(i: number): number;
+  vmFileOffset(i: number, image: number): number;
+  vmFileLength(i: number, image: number): number;
+  loadGuest(): number;
+  setTscKhz(khz: number): void;
+  pollDevices(): number;
+  acknowledgeInterrupt(vector: number): number;
+  nextDeadlineNs(): bigint;
+  consoleInput(ptr: number, len: number): number;
 }
 
 export const EXPORT_NAMES = [
   "memory", "inputBuffer", "parseConfig", "messageOffset", "messageLength", "vmCount",
   "vmNameOffset", "vmNameLength", "vmImageOffset", "vmImageLength", "vmMemoryMiB",
   "vmLoadAddress", "vmEntry", "vmMode", "vmExpectKind", "vmExpectValue", "debugExitEnabled",
-  "vmSetup", "vcpuStateOffset", "statsOffset", "handleExit", "resultKind", "resultValue",
+  "onEnd", "vmSetup", "vcpuStateOffset", "statsOffset", "handleExit", "resultKind", "resultValue",
+  "vmKind", "vmImageCount", "vmFileOffset", "vmFileLength", "loadGuest",
+  "setTscKhz", "pollDevices", "acknowledgeInterrupt", "nextDeadlineNs", "consoleInput",
 ];
 
 const modules = new Map<Build, WebAssembly.Module>();
@@ -89,6 +102,7 @@ export interface VmOptions {
   guestBytes?: number;
   cpuid?: CpuidTable;
   tsc?: bigint;
+  unixTime?: bigint;
 }
 
 /** One instance of the core, like one VM on the shim. */
@@ -99,11 +113,15 @@ export class Core {
   readonly cpuidCalls: Array<[number, number]> = [];
   cpuid: CpuidTable;
   tsc: bigint;
+  /** Boot images by id (0 kernel, 1 initrd, 2.. modules) for imageSize/imageRead/imageLoad. */
+  images: Array<Uint8Array | undefined> = [];
+  unixTime: bigint;                          // hostUnixTime(): seconds since 1970
 
   constructor(opts: VmOptions = {}) {
     this.guest = new Uint8Array(opts.guestBytes ?? 0x10000);
     this.cpuid = opts.cpuid ?? HOST_CPUID;
     this.tsc = opts.tsc ?? 0x123456789abcdefn;
+    this.unixTime = opts.unixTime ?? 1_700_000_000n;   // 2023-11-14 22:13:20 UTC
     const self = this;
     const env = {
       consoleWrite(ptr: number, len: number): void {
@@ -128,6 +146,25 @@ export class Core {
       },
       hostTsc(): bigint {
         return self.tsc;
+      },
+      imageSize(image: number): bigint {
+        const img = self.images[image];
+        return img ? BigInt(img.length) : ALL_ONES;
+      },
+      imageRead(image: number, offset: bigint, ptr: number, len: number): number {
+        const img = self.images[image];
+        if (!img || offset + BigInt(len) > BigInt(img.length)) return 0;
+        self.bytes(ptr, len).set(img.subarray(Number(offset), Number(offset) + len));
+        return 1;
+      },
+      imageLoad(image: number, offset: bigint, len: bigint, gpa: bigint): number {
+        const img = self.images[image];
+        if (!img || offset + len > BigInt(img.length) || gpa + len > BigInt(self.guest.length)) return 0;
+        self.guest.set(img.subarray(Number(offset), Number(offset + len)), Number(gpa));
+        return 1;
+      },
+      hostUnixTime(): bigint {
+        return self.unixTime;
       },
     };
     const instance = new WebAssembly.Instance(wasmModule(opts.build ?? "test"), { env });
@@ -185,7 +222,7 @@ export class Core {
   stats(): bigint[] {
     const dv = this.view();
     const base = this.x.statsOffset();
-    return Array.from({ length: 13 }, (_, i) => dv.getBigUint64(base + 8 * i, true));
+    return Array.from({ length: 14 }, (_, i) => dv.getBigUint64(base + 8 * i, true));
   }
 
   /** Copies text into the input buffer; returns its length in bytes. */
@@ -267,4 +304,71 @@ export function inPort(core: Core, port: number, size = 1, raxBefore: bigint = 0
 /** Writes a string to the UART's THR byte by byte. */
 export function uartWrite(core: Core, text: string): void {
   for (const b of Buffer.from(text, "utf8")) outPort(core, 0x3f8, b);
+}
+
+// ---- Platform devices ----
+
+/** The TSC rate the device tests give the core (setTscKhz): 2.5 GHz. */
+export const TEST_TSC_KHZ = 2_500_000;
+
+/** A VM as helloVm, with the TSC rate set; time then moves only through advanceNs. */
+export function deviceVm(opts: VmOptions = {}): Core {
+  const core = helloVm(opts);
+  core.x.setTscKhz(TEST_TSC_KHZ);
+  return core;
+}
+
+/** Moves the host TSC (and so guest time) forward by `ns` nanoseconds. */
+export function advanceNs(core: Core, ns: number | bigint): void {
+  core.tsc += (BigInt(ns) * BigInt(TEST_TSC_KHZ)) / 1_000_000n;
+}
+
+/** RDMSR through an exit; returns the value, or "gp" if #GP(0) was queued. */
+export function readMsr(core: Core, msr: number): bigint | "gp" {
+  core.setRegs({ rcx: msr, rax: 0, rdx: 0, inject: 0 });
+  if (core.instruction(REASON.MSR_READ, 2) !== 0) throw new Error("rdmsr ended the VM");
+  if (core.get("inject") !== 0n) return "gp";
+  return (core.get("rdx") << 32n) | core.get("rax");
+}
+
+/** WRMSR through an exit; true if accepted, false if #GP(0) was queued. */
+export function writeMsr(core: Core, msr: number, value: bigint | number): boolean {
+  const v = BigInt(value);
+  core.setRegs({ rcx: msr, rax: v & 0xffffffffn, rdx: v >> 32n, inject: 0 });
+  if (core.instruction(REASON.MSR_WRITE, 2) !== 0) throw new Error("wrmsr ended the VM");
+  return core.get("inject") === 0n;
+}
+
+const HC_TEST_MMIO = 0x7e58;
+
+/** MMIO read of the LAPIC or IOAPIC (test builds: the TEST_MMIO hypercall, no instruction emulator). */
+export function mmioRead(core: Core, gpa: number, size = 4): bigint {
+  core.setRegs({ rax: HC_TEST_MMIO, rbx: gpa, rcx: size, rdx: 0 });
+  if (core.instruction(REASON.HYPERCALL, 3) !== 0) throw new Error("TEST_MMIO ended the VM");
+  return core.get("rax");
+}
+
+export function mmioWrite(core: Core, gpa: number, value: bigint | number, size = 4): void {
+  core.setRegs({ rax: HC_TEST_MMIO, rbx: gpa, rcx: size | 0x100, rdx: value });
+  if (core.instruction(REASON.HYPERCALL, 3) !== 0) throw new Error("TEST_MMIO ended the VM");
+}
+
+/** The Linux-style 8259 initialisation: vectors 0x30 (master) and 0x38 (slave), all masked. */
+export function initPic(core: Core, masterBase = 0x30, slaveBase = 0x38, icw4 = 0x01): void {
+  outPort(core, 0x21, 0xff);
+  outPort(core, 0xa1, 0xff);
+  outPort(core, 0x20, 0x11);                  // ICW1: edge, cascade, ICW4 follows
+  outPort(core, 0x21, masterBase);            // ICW2
+  outPort(core, 0x21, 0x04);                  // ICW3: slave on IR2
+  outPort(core, 0x21, icw4);                  // ICW4: 8086 mode (+ AEOI if 0x03)
+  outPort(core, 0xa0, 0x11);
+  outPort(core, 0xa1, slaveBase);
+  outPort(core, 0xa1, 0x02);                  // ICW3: slave ID 2
+  outPort(core, 0xa1, icw4);
+}
+
+/** The pending vector after advancing the timers, acknowledged when there is one. */
+export function takeInterrupt(core: Core): number {
+  const v = core.x.pollDevices();
+  return v < 0 ? v : core.x.acknowledgeInterrupt(v);
 }

@@ -47,7 +47,7 @@ describe("hypercall", () => {
     assert.equal(hypercall(core, 2, REASON.HLT), 2n);
     assert.equal(hypercall(core, 2, REASON.HYPERCALL), 2n);
     assert.equal(hypercall(core, 2, REASON.CPUID), 0n);
-    assert.equal(hypercall(core, 2, 13), ALL_ONES);
+    assert.equal(hypercall(core, 2, 14), ALL_ONES);
     assert.equal(hypercall(core, 2, 1n << 40n), ALL_ONES);
   });
 

@@ -68,9 +68,11 @@ start:
 4:      movl %edx, ram_kib
         movl $3, %ecx
         testl %edx, %edx
-        jz 6f
-        cmpl 8(%ebx), %edx                      // mem_upper
-6:      call report
+        jnz 6f
+        cmpl $1, %ecx                           // no such entry: ZF clear, the check fails
+        jmp 8f
+6:      cmpl 8(%ebx), %edx                      // mem_upper
+8:      call report
         movl $msg_ram, %esi
         call puts
         movl ram_kib, %eax
@@ -130,26 +132,21 @@ start:
 1:      hlt
         jmp 1b
 
-// report: ZF set = check %ecx passed. Prints it; remembers the first failure.
+// report: the result of check %ecx, ZF set = passed (the caller compares just before the call).
+// Prints it; remembers the first failure.
 report:
-        pushfl
-        pushl %ecx
-        movl %ecx, %eax
-        popfl                                   // (pops the saved %ecx into EFLAGS? no: see below)
-        jmp 1f
-1:      popfl
         jz 2f
         movl $msg_fail, %esi
         call puts
-        movl %eax, %ecx
         cmpl $0, first_failure
-        jne 3f
+        jne 1f
         movl %ecx, first_failure
-3:      movl %ecx, %eax
+1:      movl %ecx, %eax
         call put_decimal
         call newline
         ret
-2:      call put_decimal
+2:      movl %ecx, %eax
+        call put_decimal
         movl $msg_ok, %esi
         call puts
         ret

@@ -1,0 +1,46 @@
+// Guest time: nanoseconds derived from the host's time-stamp counter, whose rate (kHz) the shim
+// passes once at setup (setTscKhz). The guest's TSC is the host's (RDTSC is not intercepted), so
+// the guest's clock and the virtual timers agree. Integer arithmetic only; every product is split
+// so that it stays below 2^64 for any TSC value.
+
+import { hostTsc } from "./host";
+
+const NS_PER_S: u64 = 1_000_000_000;
+const NS_PER_MS: u64 = 1_000_000;
+
+let tscKhz: u64 = 1_000_000;                        // 1 GHz until the shim says otherwise
+
+/** Export: the host TSC frequency in kHz, measured by the shim. 0 is ignored. */
+export function setTscKhz(khz: u32): void {
+  if (khz != 0) tscKhz = khz;
+}
+
+/** TSC ticks to nanoseconds: ticks * 10^6 / kHz. */
+export function tscToNs(ticks: u64): u64 {
+  return (ticks / tscKhz) * NS_PER_MS + (ticks % tscKhz) * NS_PER_MS / tscKhz;
+}
+
+/** Nanoseconds to TSC ticks, rounded up (a deadline is never early). */
+export function nsToTsc(ns: u64): u64 {
+  const rest = (ns % NS_PER_MS) * tscKhz;
+  return (ns / NS_PER_MS) * tscKhz + rest / NS_PER_MS + (rest % NS_PER_MS != 0 ? 1 : 0);
+}
+
+/** The current guest time in nanoseconds (an arbitrary origin: only differences matter). */
+export function nowNs(): u64 {
+  return tscToNs(hostTsc());
+}
+
+/** Whole ticks of a `hz` clock in `ns` nanoseconds: ns * hz / 10^9 (hz below 2^32). */
+export function ticksIn(ns: u64, hz: u64): u64 {
+  return (ns / NS_PER_S) * hz + (ns % NS_PER_S) * hz / NS_PER_S;
+}
+
+/** Nanoseconds that `ticks` of a `hz` clock take, rounded up: ticks * 10^9 / hz (hz below 2^32). */
+export function nsForTicks(ticks: u64, hz: u64): u64 {
+  const rest = (ticks % hz) * NS_PER_S;
+  return (ticks / hz) * NS_PER_S + rest / hz + (rest % hz != 0 ? 1 : 0);
+}
+
+/** "No deadline": nextDeadlineNs() returns it when no timer is armed. */
+export const NO_DEADLINE: u64 = 0xffffffffffffffff;
