@@ -85,6 +85,9 @@ export function skipInstruction(what: string): u32 {
     return endVm(RESULT_FAULT, faultValue());
   }
   setReg(RIP, next);
+  // The instruction completed, so an interrupt shadow it ran in (STI; HLT) is over (SDM vol. 3A,
+  // 6.8.3): clear bit 0 of the interruptibility field; the shim clears the vendor's shadow too.
+  store<u32>(vcpuBase + 0x108, load<u32>(vcpuBase + 0x108) & ~1);
   return 0;
 }
 

@@ -4,7 +4,9 @@
 //     (test/bench/cpuid-guest.S), for wisp.efi and, in the same run, wisp-floor.efi, whose CPUID exit
 //     path is a minimal hand-written C handler (c-shim/variant/floor_exit.c): the floor;
 //  3. callgrind instructions per call of the core's dispatch built for the host, against a hand-written
-//     C equivalent (test/bench/host/).
+//     C equivalent (test/bench/host/);
+//  4. (bochsBench, `--only bochs`) the CPUID exit round trip under Bochs, Intel VT-x and AMD SVM, in
+//     emulated instructions, for wisp.efi and wisp-floor.efi: the shim's and the core's shares.
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { build, selectVariants } from './pipeline';
@@ -13,6 +15,7 @@ import { abs, rel, root } from './paths';
 import { WispError } from './log';
 import { makeImage } from '../image/image';
 import { measureDispatch } from '../test/bench/host/callgrind';
+import { bootBochs, BOCHS_IPS } from './bochs';
 
 // QEMU's TSC under -icount is (instructions executed) << shift (QEMU: icount_to_ns), so the guest's
 // tick counts are divided by 2^shift. shift=0 is the plainest reading but makes OVMF take ~30 s.
@@ -60,6 +63,8 @@ export async function benchCommand(args: string[]): Promise<number> {
     console.log(`  (and the same with out/wisp-floor.efi)`);
   }
 
+  if (want('bochs')) await bochsBench();
+
   if (want('callgrind')) {
     const d = await measureDispatch({ root, coreC: 'out/gen/release/core.c', coreH: 'out/gen/release/core.h' });
     console.log(`\nDispatch of one CPUID exit, built for the host, callgrind instructions per call:`);
@@ -70,4 +75,55 @@ export async function benchCommand(args: string[]): Promise<number> {
     for (const c of d.commands.filter((c) => c.includes('valgrind'))) console.log(`    ${c}`);
   }
   return 0;
+}
+
+// ---- 4. Under Bochs (build/bochs.ts) --------------------------------------------------------------
+// With `clock: sync=none`, Bochs' emulated time, and so the guest's TSC, advances with the emulated
+// instructions (`ips` per emulated second; wisp calibrates the TSC to about BOCHS_IPS / 1000 kHz):
+// one tick per instruction. The guest's own empty loop (3 instructions per iteration) checks that.
+// VMLAUNCH/VMRESUME/VMRUN and the exits themselves count as one instruction each.
+
+/** Bochs CPU models: VMX with EPT + unrestricted guest, SVM with NRIP save (the fast path). */
+const BOCHS_BENCH_MODELS = [
+  { backend: 'Intel VT-x', model: 'corei7_skylake_x' },
+  { backend: 'AMD SVM', model: 'ryzen' },
+];
+const EMPTY_LOOP_INSTRUCTIONS = 3;              // xor, dec, jnz (test/bench/cpuid-guest.S)
+
+interface BochsCpuidFigure { instructions: number; ticksPerInstruction: number }
+
+async function bochsCpuidExit(efi: string, label: string, model: string): Promise<BochsCpuidFigure> {
+  const image = await makeImage({ output: `out/bench/${label}.img`, efi, config: 'test/bench/wisp.cfg' });
+  const r = await bootBochs({ image: abs(image), cpuModel: model, timeoutMs: 300_000 });
+  const ticks = /cpuid-exit-ticks: (\d+)/.exec(r.output);
+  const loop = /loop-ticks: (\d+)/.exec(r.output);
+  const iterations = /iterations: (\d+)/.exec(r.output);
+  if (!ticks || !loop || !iterations || r.debugExitValue !== 0) {
+    throw new WispError(`bench: the CPUID guest under ${efi} on Bochs ${model} did not report:\n${r.output.slice(-2000)}`);
+  }
+  const ticksPerInstruction = Number(loop[1]) / (Number(iterations[1]) * EMPTY_LOOP_INSTRUCTIONS);
+  return { instructions: Math.round(Number(ticks[1]) / ticksPerInstruction), ticksPerInstruction };
+}
+
+export async function bochsBench(): Promise<void> {
+  const runs = BOCHS_BENCH_MODELS.flatMap(({ backend, model }) => [
+    { backend, model, efi: 'out/wisp.efi', label: `bochs-${model}-core` },
+    { backend, model, efi: 'out/wisp-floor.efi', label: `bochs-${model}-floor` },
+  ]);
+  const results: BochsCpuidFigure[] = [];
+  for (let i = 0; i < runs.length; i += 2) {      // two Bochs at a time: one per core
+    results.push(...await Promise.all(runs.slice(i, i + 2).map((r) => bochsCpuidExit(r.efi, r.label, r.model))));
+  }
+  console.log(`\nCPUID exit round trip under Bochs (clock sync=none, ips=${BOCHS_IPS}; guest RDTSC, 64-bit guest, leaf 0):`);
+  for (let i = 0; i < runs.length; i += 2) {
+    const [core, floor] = [results[i], results[i + 1]];
+    console.log(`  ${runs[i].backend} (cpu model ${runs[i].model}; ${core.ticksPerInstruction.toFixed(3)} TSC ticks per instruction):`);
+    console.log(`    wisp.efi (exit handled by the Wasm core): ${core.instructions} instructions`);
+    console.log(`    wisp-floor.efi (hand-written C handler):  ${floor.instructions} instructions`);
+    console.log(`    the core's share: ${core.instructions - floor.instructions} (${((core.instructions - floor.instructions) / core.instructions * 100).toFixed(0)}%), ` +
+      `the shim's and the CPU's: ${floor.instructions}; ratio core / floor ${ratio(core.instructions, floor.instructions)}`);
+  }
+  console.log(`  command: npx wisp image --efi out/wisp.efi --config test/bench/wisp.cfg -o out/bench/${runs[0].label}.img &&`);
+  console.log(`    npx wisp run --emulator bochs --cpu ${runs[0].model} --image out/bench/${runs[0].label}.img`);
+  console.log(`    (and the same with out/wisp-floor.efi and cpu model ${runs[2].model}; Bochs' configuration: build/bochs.ts)`);
 }

@@ -11,7 +11,16 @@ import { commandLine } from './exec';
 import { qemuToolchain } from './toolchain';
 
 export interface BootOptions {
+  /** The disk image; with boot 'pxe', the EFI application that QEMU's TFTP server hands out. */
   image: string;
+  /** How the disk is attached (default 'virtio'): 'usb' is a USB mass-storage device behind an xHCI controller. */
+  disk?: 'virtio' | 'usb';
+  /**
+   * 'disk' (default) boots from the disk image. 'pxe': no disk; OVMF boots over PXE from QEMU's
+   * user-mode network (DHCP + TFTP built in, no outside network) through a virtio-net NIC with no
+   * option ROM, so OVMF's own network stack does it (docs/deployment.md).
+   */
+  boot?: 'disk' | 'pxe';
   /** QEMU CPU model (default 'max': SVM with NPT under TCG). */
   cpu?: string;
   memoryMiB?: number;
@@ -34,6 +43,8 @@ export interface BootOptions {
    * (before that, the firmware on COM1 would take them as keystrokes).
    */
   stdin?: 'inherit' | { stream: NodeJS.ReadableStream; startWhen: (output: string) => boolean };
+  /** Called with the whole console text so far whenever more arrives (tests that type commands). */
+  onOutput?: (output: string) => void;
 }
 
 export interface BootResult {
@@ -54,11 +65,19 @@ export function qemuArgs(o: BootOptions, varsFile: string, ovmfCode: string): st
     '-machine', 'q35', '-accel', 'tcg', '-cpu', o.cpu ?? 'max', '-m', String(o.memoryMiB ?? 256), '-smp', '1',
     '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${ovmfCode}`,
     '-drive', `if=pflash,format=raw,unit=1,file=${varsFile}`,
-    // snapshot=on: writes go to a temporary overlay, so parallel runs can share one image.
-    '-drive', `format=raw,file=${o.image},if=none,id=d0,snapshot=on`, '-device', 'virtio-blk-pci,drive=d0',
-    '-nodefaults', '-nic', 'none', '-display', 'none', '-serial', 'stdio', '-no-reboot',
+    '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
+  if (o.boot === 'pxe') {
+    // bootfile is a path inside the TFTP directory; romfile= (empty) keeps iPXE out.
+    args.push('-netdev', `user,id=n0,tftp=${path.dirname(o.image)},bootfile=${path.basename(o.image)}`,
+      '-device', 'virtio-net-pci,netdev=n0,romfile=');
+  } else {
+    // snapshot=on: writes go to a temporary overlay, so parallel runs can share one image.
+    args.push('-nic', 'none', '-drive', `format=raw,file=${o.image},if=none,id=d0,snapshot=on`);
+    if (o.disk === 'usb') args.push('-device', 'qemu-xhci,id=xhci', '-device', 'usb-storage,bus=xhci.0,drive=d0');
+    else args.push('-device', 'virtio-blk-pci,drive=d0');
+  }
   if (o.icount) args.push('-icount', o.icount);
   return [...args, ...(o.extraArgs ?? [])];
 }
@@ -97,6 +116,7 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
           feeding = true;
           feed.stream.pipe(child.stdin);          // backpressure: QEMU reads as its UART has room
         }
+        if (o.onOutput && text) o.onOutput(output);
       };
       child.stdout!.on('data', (b: Buffer) => {
         take(stripper.push(decoder.write(b)));

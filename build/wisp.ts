@@ -12,10 +12,26 @@ commands:
                                 write a GPT disk image (default out/wisp.img) with an EFI system
                                 partition: \\EFI\\BOOT\\BOOTX64.EFI, and with --config \\wisp\\wisp.cfg
                                 plus the guest images it names (from --guest paths or out/guests/)
+  pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...
+                                the one-file appliance (default out/appliance.efi): wisp.efi with the
+                                configuration and its guests as PE sections (.wispcfg, .linux/.initrd/
+                                .cmdline or .wimgN; docs/deployment.md); boots with no file system
   run [--cpu MODEL] [--config FILE] [--image FILE] [--variant NAME] [--timeout SECONDS]
                                 build, make an image, boot it in QEMU + OVMF with the console here;
                                 exits with QEMU's exit status
-  start                         build and boot wisp.efi with its built-in default guest (npm start)
+  run --emulator bochs [--cpu MODEL] [...]
+                                the same in Bochs + OVMF: Intel VT-x or AMD SVM by Bochs CPU model
+                                (default corei7_skylake_x); same console and exit status (derived
+                                from wisp's summary line: Bochs has no isa-debug-exit)
+  run --kernel FILE [--initrd FILE] [--append "CMDLINE"] [--memory MiB] [--cpu MODEL]
+                                boot a Linux kernel (bzImage) as wisp's one VM (default 256 MiB,
+                                command line "console=ttyS0"). Keystrokes (a terminal) or piped bytes
+                                reach the guest's UART; Ctrl-C ends QEMU. Exit status as plain QEMU
+                                with -no-reboot and isa-debug-exit would give: 0 after poweroff or
+                                reset, (V << 1) | 1 after the guest writes V to port 0xf4, and 253
+                                when wisp had to stop the VM (fault, trap, halt, error)
+  start                         build and boot Debian's Linux kernel with a BusyBox shell under wisp
+                                (npm start; the first run fetches both from Debian into cache/)
   test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)
   bench                         the benchmark figures (npm run bench; see build/bench.ts)
   config check FILE             check a wisp.cfg with the core's own parser (out/core.wasm)
@@ -46,12 +62,25 @@ async function main(argv: string[]): Promise<number> {
       console.log(out);
       return 0;
     }
+    case 'pack': {
+      const { values } = parseArgs({ args: rest, options: {
+        output: { type: 'string', short: 'o' }, config: { type: 'string' }, efi: { type: 'string' }, guest: { type: 'string', multiple: true },
+      } });
+      if (!values.config) throw new WispError('usage: wisp pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...');
+      const { packAppliance } = await import('../image/pack');
+      if (!values.efi) await build(selectVariants(['wisp']));
+      await (await import('./config-check')).validateConfig(values.config);
+      console.log(packAppliance({ efi: values.efi ?? 'out/wisp.efi', config: values.config, output: values.output ?? 'out/appliance.efi', guests: values.guest }));
+      return 0;
+    }
     case 'run': case 'start': {
       const { values } = parseArgs({ args: rest, options: cmd === 'start' ? {} : {
         cpu: { type: 'string' }, config: { type: 'string' }, image: { type: 'string' }, variant: { type: 'string' }, timeout: { type: 'string' },
-      } }) as { values: { cpu?: string; config?: string; image?: string; variant?: string; timeout?: string } };
-      const { runCommand } = await import('./run');
-      return runCommand(values);
+        kernel: { type: 'string' }, initrd: { type: 'string' }, append: { type: 'string' }, memory: { type: 'string' },
+        emulator: { type: 'string' },
+      } }) as { values: import('./run').RunOptions };
+      const { runCommand, startCommand } = await import('./run');
+      return cmd === 'start' ? startCommand() : runCommand(values);
     }
     case 'test': {
       const { testCommand } = await import('./test-runner');

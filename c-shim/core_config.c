@@ -15,6 +15,29 @@ static int copy_string(w2c_core *in, uint32_t off, uint32_t len, char *dst, uint
     return 1;
 }
 
+// Kernel VMs (Linux, Multiboot): the file of each image id. Flat VMs keep using vm->image.
+static int read_image_names(w2c_core *in, struct vm *vm) {
+    vm->kind = KIND_FLAT;
+    vm->image_count = 0;
+#if CORE_EXPORT_vmKind && CORE_EXPORT_vmImageCount && CORE_EXPORT_vmFileOffset && CORE_EXPORT_vmFileLength
+    vm->kind = w2c_core_vmKind(in, vm->index);
+    if (vm->kind == KIND_FLAT) return 1;
+    uint32_t n = w2c_core_vmImageCount(in, vm->index);
+    if (n == 0 || n > MAX_IMAGES) return 0;
+    for (uint32_t id = 0; id < n; id++) {
+        struct vm_image *img = &vm->images[id];
+        uint32_t len = w2c_core_vmFileLength(in, vm->index, id);
+        img->name_len = 0;
+        if (len == 0 && id != 0) continue;     // an unused id (no initrd)
+        if (!copy_string(in, w2c_core_vmFileOffset(in, vm->index, id), len, img->name, &img->name_len)) return 0;
+    }
+    vm->image_count = n;
+#else
+    (void)in;
+#endif
+    return 1;
+}
+
 // Copies the configuration text into the instance's input buffer; 0 if it does not fit.
 int config_copy_in(w2c_core *in, const struct wisp_config *cfg) {
     uint32_t off = w2c_core_inputBuffer(in, (uint32_t)cfg->text_len);
@@ -45,6 +68,11 @@ static int read_config(w2c_core *in, struct wisp_config *cfg) {
     }
     cfg->vm_count = (uint32_t)n;
     cfg->debug_exit = w2c_core_debugExitEnabled(in) != 0;
+    cfg->on_end = cfg->debug_exit ? ON_END_SUMMARY : ON_END_HALT;
+#if CORE_EXPORT_onEnd
+    cfg->on_end = w2c_core_onEnd(in);           // debug-exit = on is on-end = summary
+    cfg->debug_exit = cfg->on_end == ON_END_SUMMARY;
+#endif
     for (uint32_t i = 0; i < cfg->vm_count; i++) {
         struct vm *vm = &cfg->vms[i];
         vm->index = i;
@@ -59,6 +87,10 @@ static int read_config(w2c_core *in, struct wisp_config *cfg) {
         vm->mode = w2c_core_vmMode(in, i);
         vm->expect_kind = w2c_core_vmExpectKind(in, i);
         vm->expect_value = w2c_core_vmExpectValue(in, i);
+        if (!read_image_names(in, vm)) {
+            con_str("wisp: configuration: a VM's kernel, initrd or module names are too many, too long or outside the parser's memory\n");
+            return 0;
+        }
     }
     return 1;
 }

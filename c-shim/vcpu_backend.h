@@ -1,4 +1,4 @@
-// The vendor interface: everything vm.c needs from SVM (today) or VMX (later). A backend turns its
+// The vendor interface: everything vm_run.c and vm_prepare.c need from SVM or VMX. A backend turns its
 // vendor's exits into the neutral exit record and copies state between its vendor structure and
 // the vCPU area (docs/architecture.md, "vCPU state area"). Chosen at run time by probe().
 #pragma once
@@ -6,7 +6,9 @@
 
 struct vcpu;                                    // the backend's own per-vCPU state
 
-enum entry_mode { ENTRY_REAL16 = 0, ENTRY_PROTECTED32 = 2 };   // vmMode(): the vCPU area's mode encoding
+// vmMode(): the vCPU area's mode encoding. LONG64: flat 64-bit segments, and CR0/CR3/CR4/EFER/RIP/
+// RSI as the core's loader left them in the area (Linux boot protocol, "64-bit Boot Protocol").
+enum entry_mode { ENTRY_REAL16 = 0, ENTRY_PROTECTED32 = 2, ENTRY_LONG64 = 3 };
 
 struct vcpu_setup {
     uint64_t ram_host;                          // host-physical address of guest-physical 0
@@ -24,7 +26,7 @@ struct vcpu_exit {                              // the neutral exit record
 enum exit_reason {                              // docs/architecture.md, "Neutral exit record"
     EXIT_CPUID = 1, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL,
     EXIT_MEMORY_FAULT, EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED,
-    EXIT_UNSUPPORTED, EXIT_REASON_COUNT
+    EXIT_UNSUPPORTED, EXIT_INTERRUPT_WINDOW, EXIT_REASON_COUNT
 };
 
 // vCPU area layout (docs/architecture.md)
@@ -46,6 +48,16 @@ enum exit_reason {                              // docs/architecture.md, "Neutra
 #define AREA_MODE 0xC8
 #define AREA_CPL 0xCC
 #define AREA_INJECT 0xD0
+#define AREA_SEG_BASE 0xD8                      // u64 each: ES, CS, SS, DS, FS, GS (x86 segment order)
+#define AREA_INTERRUPTIBILITY 0x108             // u32: bit 0 interrupt shadow, bit 1 NMI blocked
+#define AREA_INTERRUPT_WINDOW 0x10C             // u32, set by the core: exit once the guest can take an interrupt
+#define AREA_ENTRY_GDTR_BASE 0x1F0              // u64, set by the core's loader for the first entry
+#define AREA_ENTRY_GDTR_LIMIT 0x1F8             // u64 (16 bits used); 0: keep the backend's GDTR
+#define INTERRUPTIBILITY_SHADOW (1u << 0)
+#define INTERRUPTIBILITY_NMI_BLOCKED (1u << 1)
+
+// What handleExit returns (docs/architecture.md, "Neutral exit record").
+enum exit_decision { DECISION_RESUME = 0, DECISION_ENDED = 1, DECISION_IDLE = 2 };
 
 struct vcpu_backend {
     const char *name;
@@ -56,6 +68,14 @@ struct vcpu_backend {
     void (*read_state)(struct vcpu *v, uint8_t *area);           // vendor state -> area
     void (*write_state)(struct vcpu *v, uint8_t *area);          // area -> vendor state, injection
     void (*run)(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);   // enter; on exit, area + record
+    // Before every entry, with the area's interruptWindow: armed, the backend makes the guest exit
+    // with EXIT_INTERRUPT_WINDOW as soon as it can take an external interrupt (SVM: V_IRQ + VINTR
+    // intercept; VMX: interrupt-window exiting); disarmed, it stops asking.
+    void (*interrupt_window)(struct vcpu *v, int armed);
+    // Once before the first entry, after the core's loader (loadGuest) ran: the entry state it left
+    // in the area (mode, CR0/CR3/CR4/EFER, RIP, RSP, RAX, RFLAGS, entry GDTR) into the vendor state,
+    // with flat segments for LONG64 (64-bit code) and PROTECTED32.
+    void (*load_entry_state)(struct vcpu *v, const uint8_t *area);
 };
 
-extern const struct vcpu_backend svm_backend;
+extern const struct vcpu_backend svm_backend, vmx_backend;

@@ -2,14 +2,29 @@
 #pragma once
 #include <stdint.h>
 #include "core.h"
+#include "core_exports.h"                       // CORE_EXPORT_<name>: what this core exports (build/wasm2c.ts)
 #include "vcpu_backend.h"
 
 #define MAX_VMS 16
 #define NAME_MAX_BYTES 128                      // the core's IMAGE_NAME_CAP (as-src/config.ts)
 
-enum result_kind {                              // docs/architecture.md, "Results"
-    RESULT_RUNNING, RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP, RESULT_ERROR
+#define MAX_IMAGES 18                           // image ids: 0 kernel, 1 initrd, 2.. up to 16 Multiboot modules
+enum vm_kind { KIND_FLAT = 0, KIND_LINUX = 1, KIND_MULTIBOOT = 2 };   // vmKind() (as-src/config.ts)
+
+// A boot image (kernel, initrd, module) read from \wisp\ into its own firmware allocation before
+// ExitBootServices; the core's loader copies from it with imageRead/imageLoad (imports.c).
+struct vm_image {
+    char name[NAME_MAX_BYTES];
+    uint32_t name_len;                          // 0: the id is unused (a Multiboot VM has no initrd)
+    uint8_t *data;
+    uint64_t size;
 };
+
+enum result_kind {                              // docs/architecture.md, "Results"
+    RESULT_RUNNING, RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP, RESULT_ERROR,
+    RESULT_RESET, RESULT_POWEROFF
+};
+enum on_end { ON_END_HALT = 0, ON_END_SUMMARY = 1, ON_END_MIRROR = 2 };   // [wisp] on-end (onEnd())
 
 struct vm {
     uint32_t index;
@@ -19,6 +34,9 @@ struct vm {
     uint32_t image_len;
     uint64_t memory_bytes, load, entry;
     uint32_t mode;
+    uint32_t kind;                              // enum vm_kind
+    uint32_t image_count;                       // image ids in use (kernel VMs only)
+    struct vm_image images[MAX_IMAGES];
     uint32_t expect_kind;
     uint64_t expect_value;
     uint8_t *ram;                               // host address of guest-physical 0 (identity-mapped)
@@ -34,6 +52,7 @@ struct wisp_config {
     uint64_t text_len;
     uint32_t vm_count;
     int debug_exit;
+    uint32_t on_end;                            // enum on_end
     int builtin;                                // no wisp.cfg: the built-in configuration and guest
     struct vm vms[MAX_VMS];
 };
@@ -48,9 +67,11 @@ extern const struct vcpu_backend *vcpu_backend;
 
 int config_parse(struct wisp_config *cfg);                     // core_config.c; 0 ok
 int vm_prepare(struct vm *vm, const struct wisp_config *cfg);  // vm_prepare.c, before ExitBootServices
+int vm_read_images(struct vm *vm);                             // vm_images.c, before ExitBootServices
 void vm_run(struct vm *vm, const struct wisp_config *cfg);     // vm_run.c, after take-over
 void vm_print_summary(const struct wisp_config *cfg, uint32_t *not_as_expected);   // vm_report.c
 void vm_print_result(const struct vm *vm);
+void vm_end_mirror(const struct wisp_config *cfg);             // vm_end.c: on-end = mirror
 void vm_print_stats(const struct vm *vm, w2c_core *instance, uint32_t stats_offset);
 
 // Instances: allocated from the host pool, freed with instance_free (instance.c).

@@ -87,7 +87,7 @@ int vm_prepare(struct vm *vm, const struct wisp_config *cfg) {
         fail(vm, "load address outside its memory");
         return 0;
     }
-    if (vm->mode != ENTRY_REAL16 && vm->mode != ENTRY_PROTECTED32) {
+    if (vm->mode != ENTRY_REAL16 && vm->mode != ENTRY_PROTECTED32 && vm->mode != ENTRY_LONG64) {
         fail(vm, "unknown entry mode");
         return 0;
     }
@@ -100,7 +100,11 @@ int vm_prepare(struct vm *vm, const struct wisp_config *cfg) {
     vm->ram_pages = pages;
     vm->ram = (uint8_t *)((base + ALIGN_2M - 1) & ~(ALIGN_2M - 1));
     zero(vm->ram, vm->memory_bytes);
-    if (!load_image(vm, cfg)) return 0;
+    if (vm->kind == KIND_FLAT ? !load_image(vm, cfg) : !vm_read_images(vm)) {
+        vm->prepared = 0;
+        vm->result_kind = RESULT_ERROR;
+        return 0;
+    }
     struct vcpu_setup setup = {
         .ram_host = (uint64_t)vm->ram, .ram_bytes = vm->memory_bytes, .entry = vm->entry, .mode = vm->mode,
     };

@@ -1,4 +1,5 @@
 #include "efi/files.h"
+#include "efi/sections.h"
 
 #define DIR_LEN 6                               // the length of "\\wisp\\"
 #define NAME_MAX 128                            // the core's IMAGE_NAME_CAP (as-src/config.ts)
@@ -23,6 +24,7 @@ static int name_ok(char c) {
 efi_status files_read(const char *name, uint64_t name_len, void *buf, uint64_t max, uint64_t *size) {
     char16 path[DIR_LEN + NAME_MAX + 1] = {'\\', 'w', 'i', 's', 'p', '\\'};
     *size = 0;
+    if (sections_active()) return sections_read(name, name_len, buf, max, size);   // the appliance
     if (!root) return EFI_NOT_FOUND;
     if (name_len == 0 || name_len > NAME_MAX || name[0] == '.') return EFI_INVALID_PARAMETER;
     for (uint64_t i = 0; i < name_len; i++) {

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) {
     uint8_t v;
@@ -39,6 +40,9 @@ static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
+// Sleep until the next interrupt: STI's interrupt shadow covers HLT, so an interrupt that is already
+// pending wakes it instead of being taken before it (Intel SDM vol. 3A, 6.8.3; APM vol. 3, STI).
+static inline void host_idle(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
 static inline uint64_t save_flags_cli(void) {
     uint64_t f;

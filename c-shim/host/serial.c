@@ -15,6 +15,8 @@
 #define FCR_ENABLE_CLEAR 0x07           // 16550: enable FIFOs, clear receive and transmit
 #define MCR_DTR_RTS 0x03                // 16550: DTR, RTS
 #define LSR_THRE 0x20                   // 16550: transmit holding register empty
+#define LSR_DR 0x01                     // 16550: data ready (a received byte in RBR / the FIFO)
+#define UART_RBR 0                      // 16550: receiver buffer register (DLAB=0)
 #define DIVISOR_115200 1                // 1.8432 MHz / 16 / 115200
 
 void serial_init(void) {
@@ -30,4 +32,9 @@ void serial_init(void) {
 void serial_putc(char c) {
     for (int i = 0; i < 1000000 && !(inb(COM1 + UART_LSR) & LSR_THRE); i++) pause();
     outb(COM1 + UART_THR, (uint8_t)c);
+}
+
+int serial_getc(void) {
+    if (!(inb(COM1 + UART_LSR) & LSR_DR)) return -1;
+    return inb(COM1 + UART_RBR);
 }

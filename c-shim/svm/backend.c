@@ -16,6 +16,8 @@ static void destroy(struct vcpu *v) {
     wisp_free(v, sizeof *v);
 }
 
+static void load_entry_state(struct vcpu *v, const uint8_t *area) { vmcb_load_entry_state(v->vmcb, area); }
+
 static struct vcpu *create(const struct vcpu_setup *s) {
     struct vcpu *v = wisp_alloc(sizeof *v, 16);
     if (!v) return 0;
@@ -39,4 +41,6 @@ const struct vcpu_backend svm_backend = {
     .read_state = svm_read_state,
     .write_state = svm_write_state,
     .run = svm_run,
+    .interrupt_window = svm_interrupt_window,
+    .load_entry_state = load_entry_state,
 };

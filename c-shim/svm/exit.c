@@ -85,6 +85,10 @@ void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     case VMEXIT_SHUTDOWN:
         exit->reason = EXIT_SHUTDOWN;
         break;
+    case VMEXIT_VINTR:                          // the interrupt window opened (state.c)
+        exit->reason = EXIT_INTERRUPT_WINDOW;
+        vmcb_set64(vmcb, VMCB_VINTR, vmcb_get64(vmcb, VMCB_VINTR) & ~VINTR_V_IRQ);
+        break;
     case VMEXIT_INTR:
     case VMEXIT_NMI:
         exit->reason = EXIT_INTERRUPT;          // vmrun.S set GIF again: the host has taken it

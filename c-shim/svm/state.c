@@ -28,10 +28,31 @@ void svm_read_state(struct vcpu *v, uint8_t *area) {
                   : (cs & SEG_ATTRIB_DB) ? 2 : 1;
     *area32(area, AREA_MODE) = mode;
     *area32(area, AREA_CPL) = *(volatile uint8_t *)(vmcb + VMCB_CPL);
+    // Segment bases in x86 order (ES CS SS DS FS GS), which is also the VMCB's (Table B-2).
+    for (uint32_t i = 0; i < 6; i++)
+        *area64(area, AREA_SEG_BASE + 8 * i) = vmcb_get64(vmcb, VMCB_ES + 0x10 * i + SEG_BASE);
+    // SVM keeps no "NMI blocked" flag for us to report: wisp injects no NMIs, so bit 1 stays 0.
+    *area32(area, AREA_INTERRUPTIBILITY) =
+        (vmcb_get64(vmcb, VMCB_INTERRUPT_SHADOW) & INTERRUPT_SHADOW_ACTIVE) ? INTERRUPTIBILITY_SHADOW : 0;
+}
+
+// The interrupt window (APM vol. 2, 15.21.4): a dummy virtual interrupt (V_IRQ) of the highest
+// priority that ignores V_TPR is pending while the window is armed; the VINTR intercept (always
+// on, vmcb.c) exits as the guest is about to take it, i.e. as soon as RFLAGS.IF = 1 and no
+// interrupt shadow. The guest never sees it: exit.c clears V_IRQ on that exit.
+void svm_interrupt_window(struct vcpu *v, int armed) {
+    uint64_t vintr = vmcb_get64(v->vmcb, VMCB_VINTR) & ~(VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR);
+    if (armed) vintr |= VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR;
+    vmcb_set64(v->vmcb, VMCB_VINTR, vintr);
 }
 
 void svm_write_state(struct vcpu *v, uint8_t *area) {
     uint8_t *vmcb = v->vmcb;
+    // The interrupt shadow covers one instruction: once the core has completed it (RIP moved) or
+    // cleared the area's bit, it is over (APM vol. 2, 15.21.5; Table B-1 offset 0x68).
+    if (*area64(area, AREA_RIP) != vmcb_get64(vmcb, VMCB_RIP) ||
+        !(*area32(area, AREA_INTERRUPTIBILITY) & INTERRUPTIBILITY_SHADOW))
+        vmcb_set64(vmcb, VMCB_INTERRUPT_SHADOW, vmcb_get64(vmcb, VMCB_INTERRUPT_SHADOW) & ~INTERRUPT_SHADOW_ACTIVE);
     vmcb_set64(vmcb, VMCB_RAX, *area64(area, AREA_RAX));
     vmcb_set64(vmcb, VMCB_RSP, *area64(area, AREA_RSP));
     vmcb_set64(vmcb, VMCB_RIP, *area64(area, AREA_RIP));

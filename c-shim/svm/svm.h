@@ -24,6 +24,8 @@ uint8_t *msrpm_create(void);
 void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v);   // vmcb.c
 void svm_read_state(struct vcpu *v, uint8_t *area);       // state.c
 void svm_write_state(struct vcpu *v, uint8_t *area);
+void svm_interrupt_window(struct vcpu *v, int armed);
+void vmcb_load_entry_state(uint8_t *vmcb, const uint8_t *area);  // vmcb.c, ENTRY_LONG64
 void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);        // exit.c
 void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);
 

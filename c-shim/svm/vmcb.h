@@ -12,6 +12,7 @@
 #define VMCB_ASID 0x058                         // u32
 #define VMCB_TLB_CONTROL 0x05C                  // u8
 #define VMCB_VINTR 0x060                        // u64: V_TPR, V_IRQ, ..., V_INTR_MASKING bit 24
+#define VMCB_INTERRUPT_SHADOW 0x068             // u64: bit 0 the guest is in an interrupt shadow
 #define VMCB_EXITCODE 0x070                     // u64
 #define VMCB_EXITINFO1 0x078                    // u64
 #define VMCB_EXITINFO2 0x080                    // u64
@@ -56,6 +57,7 @@
 // Intercept bits: APM vol. 2, Appendix B, Table B-1
 #define MISC1_INTR (1u << 0)
 #define MISC1_NMI (1u << 1)
+#define MISC1_VINTR (1u << 4)
 #define MISC1_CPUID (1u << 18)
 #define MISC1_HLT (1u << 24)
 #define MISC1_INVLPGA (1u << 26)
@@ -71,6 +73,10 @@
 #define MISC2_SKINIT (1u << 6)
 
 #define VINTR_MASKING (1ull << 24)              // APM vol. 2, 15.21.1 V_INTR_MASKING
+#define VINTR_V_IRQ (1ull << 8)                 // APM vol. 2, 15.21.4: a virtual interrupt is pending
+#define VINTR_PRIO_MAX (0xFull << 16)           // V_INTR_PRIO 19:16
+#define VINTR_IGN_TPR (1ull << 20)              // V_IGN_TPR: the pending virtual interrupt ignores V_TPR
+#define INTERRUPT_SHADOW_ACTIVE (1ull << 0)     // APM vol. 2, Appendix B, Table B-1 offset 0x68
 #define NP_ENABLE (1ull << 0)                   // APM vol. 2, 15.25.3
 #define TLB_FLUSH_ALL 1                         // APM vol. 2, 15.16.1 TLB_CONTROL = 1
 #define EVENT_VALID (1ull << 31)                // APM vol. 2, 15.20 EVENTINJ.V (same layout as EXITINTINFO, 15.7.2)
@@ -79,6 +85,7 @@
 #define VMEXIT_EXCP_BASE 0x40
 #define VMEXIT_INTR 0x60
 #define VMEXIT_NMI 0x61
+#define VMEXIT_VINTR 0x64
 #define VMEXIT_CPUID 0x72
 #define VMEXIT_HLT 0x78
 #define VMEXIT_IOIO 0x7B
