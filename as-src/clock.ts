@@ -13,6 +13,28 @@ let tscKhz: u64 = 1_000_000;                        // 1 GHz until the shim says
 /** Export: the host TSC frequency in kHz, measured by the shim. 0 is ignored. */
 export function setTscKhz(khz: u32): void {
   if (khz != 0) tscKhz = khz;
+  timersChanged();                                  // cached deadlines were converted with the old rate
+}
+
+// The timers' next event as a host-TSC value, so that pollDevices (irq.ts) costs one hostTsc() and
+// a compare on an exit where nothing is due: irq.ts recomputes it whenever it advances the timers,
+// and every change to a timer's programming resets it to 0 ("poll now"), after which irq.ts
+// recomputes it. It may be early (a poll that finds nothing due), never late.
+let timerDueTsc: u64 = 0;
+
+/** A timer was programmed, stopped or re-clocked: the next pollDevices advances the timers. */
+// @ts-ignore: decorator
+@inline export function timersChanged(): void {
+  timerDueTsc = 0;
+}
+
+// @ts-ignore: decorator
+@inline export function timerDueTscValue(): u64 {
+  return timerDueTsc;
+}
+
+export function setTimerDueTsc(tsc: u64): void {
+  timerDueTsc = tsc;
 }
 
 /** TSC ticks to nanoseconds: ticks * 10^6 / kHz. */
@@ -24,6 +46,15 @@ export function tscToNs(ticks: u64): u64 {
 export function nsToTsc(ns: u64): u64 {
   const rest = (ns % NS_PER_MS) * tscKhz;
   return (ns / NS_PER_MS) * tscKhz + rest / NS_PER_MS + (rest % NS_PER_MS != 0 ? 1 : 0);
+}
+
+/**
+ * The first TSC value whose time (tscToNs) is at least `ns`: nsToTsc, but NO_DEADLINE stays
+ * NO_DEADLINE and a time beyond the TSC's range saturates to it.
+ */
+export function dueTsc(ns: u64): u64 {
+  if (ns / NS_PER_MS >= NO_DEADLINE / tscKhz) return NO_DEADLINE;
+  return nsToTsc(ns);
 }
 
 /** The current guest time in nanoseconds (an arbitrary origin: only differences matter). */

@@ -84,6 +84,7 @@ export const ON_END_HALT: u32 = 0;                  // print the summary and hal
 export const ON_END_SUMMARY: u32 = 1;               // + write the number of VMs not as expected to 0xf4
 export const ON_END_MIRROR: u32 = 2;                // end as plain QEMU would have for the (one) guest
 let onEndMode: i32 = -1;
+let rawConsole: bool = false;                       // [wisp] console = raw (console.ts)
 
 // The error message (UTF-8, in fact ASCII).
 const MESSAGE_CAP: u32 = 256;
@@ -109,6 +110,8 @@ function record(i: u32): usize {
 
 export function vmCount(): u32 { return count; }
 export function debugExitEnabled(): u32 { return onEnd() == ON_END_SUMMARY ? 1 : 0; }
+/** [wisp] console: true for raw (guest bytes as they are), false for lines (the default). */
+export function consoleRawEnabled(): bool { return rawConsole; }
 /** [wisp] on-end: ON_END_HALT (default), ON_END_SUMMARY (= debug-exit = on) or ON_END_MIRROR. */
 export function onEnd(): u32 { return onEndMode >= 0 ? <u32>onEndMode : debugExit ? ON_END_SUMMARY : ON_END_HALT; }
 export function vmNameOffset(i: u32): usize { return i < count ? record(i) + R_NAME : 0; }
@@ -452,6 +455,12 @@ function wispKey(line: u32, ks: usize, ke: usize, vs: usize, ve: usize): bool {
     else { errorAt(line); say("debug-exit must be on or off, not "); sayQuoted(vs, ve); return false; }
     return true;
   }
+  if (equals(ks, ke, "console")) {
+    if (equals(vs, ve, "lines")) rawConsole = false;
+    else if (equals(vs, ve, "raw")) rawConsole = true;
+    else { errorAt(line); say("console must be lines or raw, not "); sayQuoted(vs, ve); return false; }
+    return true;
+  }
   if (equals(ks, ke, "on-end")) {
     if (equals(vs, ve, "halt")) onEndMode = <i32>ON_END_HALT;
     else if (equals(vs, ve, "summary")) onEndMode = <i32>ON_END_SUMMARY;
@@ -459,7 +468,7 @@ function wispKey(line: u32, ks: usize, ke: usize, vs: usize, ve: usize): bool {
     else { errorAt(line); say("on-end must be halt, summary or mirror, not "); sayQuoted(vs, ve); return false; }
     return true;
   }
-  errorAt(line); say("unknown key "); sayQuoted(ks, ke); say(" in [wisp] (known: debug-exit, on-end)");
+  errorAt(line); say("unknown key "); sayQuoted(ks, ke); say(" in [wisp] (known: debug-exit, on-end, console)");
   return false;
 }
 
@@ -619,6 +628,7 @@ function reset(): void {
   moduleCount = 0;
   debugExit = false;
   onEndMode = -1;
+  rawConsole = false;
   wispSeen = false;
   messageLen = 0;
 }
@@ -686,4 +696,5 @@ function reset0(): void {
   count = 0;
   debugExit = false;
   onEndMode = -1;
+  rawConsole = false;
 }

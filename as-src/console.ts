@@ -11,6 +11,19 @@ let nameLen: u32 = 0;
 const lineBuf: usize = memory.data(<i32>LINE_CAP + 1);
 let lineLen: u32 = 0;                       // 0: nothing pending (not even the prefix)
 
+// Raw mode ([wisp] console = raw): guest output goes to the host byte by byte as the guest sent it
+// (control characters and escape sequences included, no prefix), the way an emulator's serial
+// console shows it, so an interactive shell's prompt and echo appear at once. The core's own
+// messages still come as whole "[vm] " lines, each on a line of its own.
+let raw: bool = false;
+let rawAtLineStart: bool = true;
+const rawByte: usize = memory.data(1);
+
+export function setConsoleRaw(on: bool): void {
+  raw = on;
+  rawAtLineStart = true;
+}
+
 /** Sets the name used in the prefix; "vm" until set. */
 export function setConsoleName(src: usize, len: u32): void {
   if (len > NAME_CAP) len = NAME_CAP;
@@ -33,6 +46,12 @@ function flushLine(): void {
 
 /** One byte of guest output. Control characters other than tab are dropped (no terminal escapes). */
 export function consolePutByte(c: u8): void {
+  if (raw) {
+    store<u8>(rawByte, c);
+    consoleWrite(rawByte, 1);
+    rawAtLineStart = c == 0x0a;
+    return;
+  }
   if (c == 0x0a) {
     if (lineLen == 0) startLine();
     flushLine();
@@ -52,6 +71,11 @@ export function consoleFlush(): void {
 // A message from the core: messageStart(), then pieces, then messageEnd().
 export function messageStart(): void {
   consoleFlush();
+  if (raw && !rawAtLineStart) {
+    store<u8>(rawByte, 0x0a);
+    consoleWrite(rawByte, 1);
+    rawAtLineStart = true;
+  }
   startLine();
 }
 export function messageString(s: string): void {

@@ -96,7 +96,8 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
   return deliverInterrupts();
 }
 
-function dispatch(reason: u32, qualification: u64, address: u64): u32 {
+// @ts-ignore: decorator
+@inline function dispatch(reason: u32, qualification: u64, address: u64): u32 {   // one caller
   switch (reason) {
     case EXIT_CPUID: return handleCpuid();
     case EXIT_IO: return handleIo(qualification);

@@ -11,6 +11,7 @@ import { isPitPort, pitIn, pitOut } from "./devices/i8254";
 import { isRtcPort, rtcIn, rtcOut } from "./devices/cmos-rtc";
 import { isKbcPort, kbcIn, kbcOut } from "./devices/i8042";
 import { isPciPort, pciIn, pciOut } from "./devices/pci-host";
+import { isAcpiPmPort, acpiPmIn, acpiPmOut } from "./devices/acpi-pm";
 
 const POST_PORT: u32 = 0x80;                        // POST codes / I/O delay: ignored silently
 
@@ -60,6 +61,7 @@ function byteOut(port: u32, v: u8): u32 {
 function portIn(port: u32, size: u32): u64 {
   if (port - DEBUG_EXIT_BASE < DEBUG_EXIT_PORTS || port == POST_PORT) return 0xffffffff;
   if (isPciPort(port)) return pciIn(port, size);
+  if (isAcpiPmPort(port)) return acpiPmIn(port, size);
   if (!byteDevice(port)) {
     reportUnhandled(port, true);
     return 0xffffffff;
@@ -78,6 +80,7 @@ function portOut(port: u32, size: u32, value: u64): u32 {
   if (port - DEBUG_EXIT_BASE < DEBUG_EXIT_PORTS) return debugExitOut(value);
   if (port == POST_PORT) return 0;
   if (isPciPort(port)) return pciOut(port, size, <u32>value);
+  if (isAcpiPmPort(port)) return acpiPmOut(port, size, <u32>value);
   if (!byteDevice(port)) {
     reportUnhandled(port, false);
     return 0;

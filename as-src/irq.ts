@@ -9,13 +9,15 @@
 // which advances the timers and puts the next vector in the vCPU area's `inject` field, or arms
 // the interrupt window. pollDevices/acknowledgeInterrupt/nextDeadlineNs are exported as well.
 
-import { nowNs } from "./clock";
+import { nowNs, tscToNs, dueTsc, timerDueTscValue, setTimerDueTsc } from "./clock";
+import { hostTsc } from "./host";
 import { picSetIrq, picPendingVector, picAcknowledge } from "./devices/i8259";
 import { ioapicSetPin } from "./devices/ioapic";
 import {
   lapicPendingVector, lapicAcknowledge, lapicPassesExtInt, lapicPollTimer, lapicTimerDeadlineNs,
+  lapicTimerDueTsc,
 } from "./devices/local-apic";
-import { pitPoll, pitDeadlineNs } from "./devices/i8254";
+import { pitPoll, pitDeadlineNs, pitDueNs } from "./devices/i8254";
 import { vcpuBase, getReg, setReg, RFLAGS, INJECT } from "./vcpu";
 
 export const IRQ_PIT: u32 = 0;
@@ -45,6 +47,28 @@ const SOURCE_LAPIC: u32 = 1;
 const SOURCE_PIC: u32 = 2;
 
 let pendingSource: u32 = SOURCE_NONE;
+
+// pendingInterruptVector() of the state last seen, valid while `pendingStale` is false: the 8259
+// (every register write) and the local APIC (IRR/ISR, register writes, IA32_APIC_BASE) call
+// interruptStateChanged() when anything it reads changes, so an exit that touches neither skips it.
+let pendingStale: bool = true;
+let pendingCached: i32 = -1;
+
+/** The 8259 or the local APIC changed state that pendingInterruptVector() depends on. */
+// @ts-ignore: decorator
+@inline export function interruptStateChanged(): void {
+  pendingStale = true;
+}
+
+/** pendingInterruptVector(), computed again only after interruptStateChanged(). */
+// @ts-ignore: decorator
+@inline function currentPendingVector(): i32 {
+  if (pendingStale) {
+    pendingStale = false;
+    pendingCached = pendingInterruptVector();
+  }
+  return pendingCached;
+}
 
 /** The vector the CPU would take next if it could, or -1. Changes nothing. */
 export function pendingInterruptVector(): i32 {
@@ -82,10 +106,24 @@ export function acknowledgeInterrupt(vector: i32): i32 {
  * and returns the vector the vCPU should take next, or -1. Nothing is acknowledged.
  */
 export function pollDevices(): i32 {
-  const now = nowNs();
+  return pollDevicesInline();
+}
+
+// @ts-ignore: decorator
+@inline function pollDevicesInline(): i32 {
+  const tsc = hostTsc();
+  if (tsc >= timerDueTscValue()) pollTimers(tsc);   // else no timer can be due (clock.ts)
+  return currentPendingVector();
+}
+
+/** Advances the timers to `tsc` (raising what is due) and caches their next event as a TSC value. */
+function pollTimers(tsc: u64): void {
+  const now = tscToNs(tsc);
   pitPoll(now);
   lapicPollTimer(now);
-  return pendingInterruptVector();
+  const pit = dueTsc(pitDueNs());
+  const lapic = lapicTimerDueTsc();
+  setTimerDueTsc(pit < lapic ? pit : lapic);
 }
 
 /**
@@ -128,7 +166,7 @@ export function vcpuRan(): void {
  * to take, so the shim sleeps and calls handleExit(INTERRUPT) later.
  */
 export function deliverInterrupts(): u32 {
-  let vector = pollDevices();
+  let vector = pollDevicesInline();
   let window: u32 = 0;
   if (vector >= 0) {
     const canTake = (getReg(RFLAGS) & RFLAGS_IF) != 0 &&
@@ -139,7 +177,7 @@ export function deliverInterrupts(): u32 {
         setReg(INJECT, <u64>vector | EVENT_VALID);
         halted = false;
       }
-      if (pendingInterruptVector() >= 0) window = 1; // the next one, once this handler allows
+      if (currentPendingVector() >= 0) window = 1;   // the next one, once this handler allows
     } else {
       window = 1;
     }

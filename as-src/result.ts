@@ -10,6 +10,7 @@ export const RESULT_SHUTDOWN: u32 = 4;   // triple fault
 export const RESULT_TRAP: u32 = 5;       // set by the shim
 export const RESULT_ERROR: u32 = 6;      // set by the shim
 export const RESULT_RESET: u32 = 7;      // the guest reset the machine (8042 0xFE, port 0xCF9)
+export const RESULT_POWEROFF: u32 = 8;   // the guest powered off: ACPI S5 (devices/acpi-pm.ts)
 
 let kind: u32 = 0;                      // RESULT_RUNNING (a literal, so no start function is needed)
 let value: u64 = 0;
@@ -53,6 +54,8 @@ export function endVm(resultKind: u32, resultValue: u64): u32 {
     messageString("shutdown");
   } else if (resultKind == RESULT_RESET) {
     messageString("reset");
+  } else if (resultKind == RESULT_POWEROFF) {
+    messageString("poweroff");
   } else {
     messageString("result ");
     messageHex(resultKind);

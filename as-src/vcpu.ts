@@ -72,23 +72,27 @@ export function injectGeneralProtection(): void {
  * instruction's length (the shim had no decode information), so the VM stops with FAULT.
  * Returns what handleExit returns: 0 resume, 1 ended.
  */
-export function skipInstruction(what: string): u32 {
+// @ts-ignore: decorator
+@inline export function skipInstruction(what: string): u32 {   // inlined: on every instruction exit
   const next = getReg(NEXT_RIP);
-  if (next == 0) {
-    messageStart();
-    messageString("fault: ");
-    messageString(what);
-    messageString(" at rip ");
-    messageHex(getReg(RIP));
-    messageString(": instruction length unknown (no next RIP)");
-    messageEnd();
-    return endVm(RESULT_FAULT, faultValue());
-  }
+  if (next == 0) return unknownLength(what);
   setReg(RIP, next);
   // The instruction completed, so an interrupt shadow it ran in (STI; HLT) is over (SDM vol. 3A,
   // 6.8.3): clear bit 0 of the interruptibility field; the shim clears the vendor's shadow too.
-  store<u32>(vcpuBase + 0x108, load<u32>(vcpuBase + 0x108) & ~1);
+  const shadow = load<u32>(vcpuBase + 0x108);
+  if ((shadow & 1) != 0) store<u32>(vcpuBase + 0x108, shadow & ~1);
   return 0;
+}
+
+function unknownLength(what: string): u32 {
+  messageStart();
+  messageString("fault: ");
+  messageString(what);
+  messageString(" at rip ");
+  messageHex(getReg(RIP));
+  messageString(": instruction length unknown (no next RIP)");
+  messageEnd();
+  return endVm(RESULT_FAULT, faultValue());
 }
 
 /** Export: where the vCPU state area is. */

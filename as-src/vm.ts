@@ -1,7 +1,7 @@
 // The VM this instance runs: chosen from the configuration by vmSetup.
 
-import { parseConfig, vmCount, vmNameOffset, vmNameLength, noSuchVm } from "./config";
-import { setConsoleName } from "./console";
+import { parseConfig, vmCount, vmNameOffset, vmNameLength, noSuchVm, consoleRawEnabled } from "./config";
+import { setConsoleName, setConsoleRaw } from "./console";
 import { resetResult } from "./result";
 import { resetStats } from "./exit-stats";
 
@@ -29,6 +29,7 @@ export function vmSetup(configLen: u32, index: u32, bytes: u64): i32 {
     return -1;
   }
   setConsoleName(vmNameOffset(index), vmNameLength(index));
+  setConsoleRaw(consoleRawEnabled());
   vmIndex = index;
   memoryBytes = bytes;
   resetResult();

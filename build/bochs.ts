@@ -42,6 +42,14 @@ export interface BochsOptions {
    */
   until?: RegExp | null;
   memoryMiB?: number;
+  /**
+   * What reaches the guest's console input: the stream's bytes go to COM1 (the socket Bochs
+   * connects to) once `startWhen` accepts the console text so far (asked on output and every
+   * 250 ms; earlier bytes would go to the firmware or be lost). As build/qemu.ts's `stdin`.
+   */
+  input?: { stream: NodeJS.ReadableStream; startWhen: (output: string) => boolean };
+  /** Called with the whole console text so far whenever more arrives (tests that type commands). */
+  onOutput?: (output: string) => void;
 }
 
 export interface BochsResult {
@@ -177,17 +185,35 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
         child.kill('SIGTERM');
         killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
       };
+      let socket: net.Socket | undefined;
+      let feeding = false;
+      const startFeeding = (): void => {
+        if (!o.input || feeding || !socket || !o.input.startWhen(output)) return;
+        feeding = true;
+        clearInterval(feedTimer);
+        o.input.stream.pipe(socket, { end: false });   // backpressure: Bochs reads as its UART has room
+      };
+      const feedTimer = setInterval(startFeeding, 250);
+      if (!o.input) clearInterval(feedTimer);
       const take = (text: string): void => {
         output += text;
         if (o.echo && text) process.stdout.write(text);
+        startFeeding();
+        if (o.onOutput && text) o.onOutput(output);
         if (until && until.test(output)) setTimeout(stop, 500);       // let the last bytes arrive
       };
-      onSocket = (s) => s.on('data', (b: Buffer) => take(stripper.push(decoder.write(b))));
+      onSocket = (s) => {
+        socket = s;
+        s.on('error', () => undefined);        // Bochs gone: the bytes have nowhere to go
+        s.on('data', (b: Buffer) => take(stripper.push(decoder.write(b))));
+      };
       child.stdout.on('data', (b: Buffer) => { bochsOutput += b.toString(); });
       child.stderr.on('data', (b: Buffer) => { bochsOutput += b.toString(); });
       const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { ended = 'timeout'; stop(); }, o.timeoutMs);
       child.on('error', reject);
       child.on('close', () => {
+        clearInterval(feedTimer);
+        if (o.input) o.input.stream.unpipe();
         if (timer) clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
         // The socket may still hold bytes Bochs wrote just before it ended.

@@ -78,7 +78,14 @@ export async function configCheck(file: string): Promise<number> {
     const mode = MODES[Number(call('vmMode', i))] ?? call('vmMode', i);
     const kind = Number(call('vmExpectKind', i));
     const expect = `${EXPECT[kind] ?? kind}${kind === 1 ? ` ${call('vmExpectValue', i)}` : ''}`;
-    console.log(`  vm ${name}: image ${image}, memory ${call('vmMemoryMiB', i)} MiB, load ${hex('vmLoadAddress', i)}, entry ${hex('vmEntry', i)}, mode ${mode}, expect ${expect}`);
+    // Kernel VMs (vmKind 1 Linux, 2 Multiboot) have no load/entry/mode of their own: their loader decides.
+    const vmKind = Number(call('vmKind', i));
+    const modules = Number(call('vmImageCount', i)) - 2;
+    const what = vmKind === 1 ? `kernel ${image}, initrd ${Number(call('vmImageCount', i)) > 1 ? 'yes' : 'no'}`
+      : vmKind === 2 ? `multiboot ${image}, ${modules} module${modules === 1 ? '' : 's'}`
+      : `image ${image}`;
+    const placement = vmKind === 0 ? `, load ${hex('vmLoadAddress', i)}, entry ${hex('vmEntry', i)}, mode ${mode}` : '';
+    console.log(`  vm ${name}: ${what}, memory ${call('vmMemoryMiB', i)} MiB${placement}, expect ${expect}`);
   }
   return 0;
 }

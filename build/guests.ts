@@ -1,6 +1,10 @@
 // Flat guest images: each test/guests/*.S, test/bench/*.S and boot/default-guest.S is assembled for a bare ELF
 // target and linked at 0x1000 into a flat binary, out/guests/NAME.bin (the default guest: default.bin).
 // Every guest may #include the guest library in boot/guest-lib/; the depfile makes an edit there rebuild them.
+// The Multiboot test kernel (test/guests/multiboot/kernel.S, linked at 1 MiB by kernel.ld) is built three
+// ways into out/guests/: multiboot.elf (ELF32 i386), multiboot64.elf (64-bit checks, linked as ELF64 and
+// converted with `llvm-objcopy -O elf32-i386`), multiboot-aout.bin (a.out kludge, a flat binary); its
+// module, multiboot-module.txt, is copied beside them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runStep } from './cache/stamp';
@@ -8,7 +12,7 @@ import { readDepfile } from './depfile';
 import { runChecked } from './exec';
 import { step } from './log';
 import { abs, ensureDir, listFiles, rel } from './paths';
-import { cToolchain } from './toolchain';
+import { cToolchain, llvmObjcopy } from './toolchain';
 
 export const GUEST_LOAD_ADDRESS = 0x1000;
 
@@ -46,8 +50,60 @@ export async function buildGuest(g: GuestSource): Promise<string> {
   return bin;
 }
 
+const MULTIBOOT_DIR = 'test/guests/multiboot';
+
+interface MultibootBuild { file: string; bits: 32 | 64; defines: string[]; format: 'elf' | 'binary' }
+
+const MULTIBOOT_BUILDS: MultibootBuild[] = [
+  { file: 'multiboot.elf', bits: 32, defines: [], format: 'elf' },
+  { file: 'multiboot64.elf', bits: 64, defines: ['-DGUEST_BITS=64'], format: 'elf' },
+  { file: 'multiboot-aout.bin', bits: 32, defines: ['-DAOUT_KLUDGE'], format: 'binary' },
+];
+export const MULTIBOOT_MODULE = 'multiboot-module.txt';
+
+async function buildMultibootKernel(b: MultibootBuild): Promise<string> {
+  const tc = cToolchain();
+  const source = `${MULTIBOOT_DIR}/kernel.S`;
+  const script = `${MULTIBOOT_DIR}/kernel.ld`;
+  const stem = path.basename(b.file, path.extname(b.file));
+  const obj = `out/guests/obj/${stem}.o`;
+  const dep = `out/guests/obj/${stem}.d`;
+  const out = `out/guests/${b.file}`;
+  const linked = b.bits === 64 ? `out/guests/obj/${stem}.elf64` : out;
+  const ccArgs = ['-target', b.bits === 64 ? 'x86_64-unknown-none-elf' : 'i386-unknown-none-elf', ...b.defines,
+    '-c', '-I', GUEST_LIB, '-MD', '-MF', dep, source, '-o', obj];
+  const ldArgs = ['-m', b.bits === 64 ? 'elf_x86_64' : 'elf_i386', '-T', script,
+    ...(b.format === 'binary' ? ['--oformat', 'binary'] : []), obj, '-o', linked];
+  const objcopy = b.bits === 64 ? llvmObjcopy() : '';
+  const objcopyArgs = b.bits === 64 ? ['-O', 'elf32-i386', linked, out] : [];
+  await runStep({ id: `guest/${stem}`, key: { ccArgs, ldArgs, objcopyArgs, tc: tc.version }, inputs: [source, script], outputs: [out] }, async () => {
+    step(`guest ${source} -> ${out}`);
+    ensureDir(abs('out/guests/obj'));
+    await runChecked(`assembling Multiboot kernel ${b.file}`, tc.clang, ccArgs);
+    await runChecked(`linking Multiboot kernel ${b.file}`, tc.ldLld, ldArgs);
+    if (objcopy) await runChecked(`converting ${linked} to elf32-i386`, objcopy, objcopyArgs);
+    return readDepfile(dep);
+  });
+  return out;
+}
+
+/** The Multiboot test kernels and their module, in out/guests/. */
+export async function buildMultibootGuests(): Promise<string[]> {
+  const out: string[] = [];
+  for (const b of MULTIBOOT_BUILDS) out.push(await buildMultibootKernel(b));
+  const source = `${MULTIBOOT_DIR}/${MULTIBOOT_MODULE}`;
+  const copy = `out/guests/${MULTIBOOT_MODULE}`;
+  await runStep({ id: 'guest/multiboot-module', key: { copy }, inputs: [source], outputs: [copy] }, async () => {
+    step(`guest ${source} -> ${copy}`);
+    fs.copyFileSync(abs(source), abs(copy));
+  });
+  out.push(copy);
+  return out;
+}
+
 export async function buildGuests(): Promise<string[]> {
   const out: string[] = [];
   for (const g of guestSources()) out.push(await buildGuest(g));
+  out.push(...await buildMultibootGuests());
   return out;
 }

@@ -40,7 +40,8 @@ export interface BootOptions {
    * What reaches the guest's console input (QEMU's serial on stdio; default: nothing).
    * 'inherit': our stdin, a terminal, which QEMU itself puts in raw mode (Ctrl-C still ends QEMU).
    * A stream: its bytes go to QEMU's stdin once `startWhen` accepts the console text so far
-   * (before that, the firmware on COM1 would take them as keystrokes).
+   * (asked on output and every 250 ms; before that, the firmware on COM1 would take them as
+   * keystrokes).
    */
   stdin?: 'inherit' | { stream: NodeJS.ReadableStream; startWhen: (output: string) => boolean };
   /** Called with the whole console text so far whenever more arrives (tests that type commands). */
@@ -109,13 +110,19 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
         child.kill('SIGTERM');
         killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
       };
+      const startFeeding = (): void => {
+        if (!feed || feeding || !child.stdin || !feed.startWhen(output)) return;
+        feeding = true;
+        clearInterval(feedTimer);
+        feed.stream.pipe(child.stdin);            // backpressure: QEMU reads as its UART has room
+      };
+      // startWhen may depend on time (a quiet console), so it is asked on output and 4 times a second.
+      const feedTimer = setInterval(startFeeding, 250);
+      if (!feed) clearInterval(feedTimer);
       const take = (text: string): void => {
         output += text;
         if (o.echo && text) process.stdout.write(text);
-        if (feed && !feeding && child.stdin && feed.startWhen(output)) {
-          feeding = true;
-          feed.stream.pipe(child.stdin);          // backpressure: QEMU reads as its UART has room
-        }
+        startFeeding();
         if (o.onOutput && text) o.onOutput(output);
       };
       child.stdout!.on('data', (b: Buffer) => {
@@ -134,6 +141,7 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
       }
       child.on('error', reject);
       child.on('close', (status) => {
+        clearInterval(feedTimer);
         if (timer) clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
         take(stripper.push(decoder.end()) + stripper.end());

@@ -57,6 +57,13 @@ export function cToolchain(): Toolchain {
   return cached;
 }
 
+/** llvm-objcopy (Debian package llvm), LLVM 14 or newer: the 64-bit Multiboot test kernel is converted with it. */
+export function llvmObjcopy(): string {
+  const objcopy = findLlvmTool('llvm-objcopy');
+  if (!objcopy) throw missing('llvm-objcopy', 'llvm');
+  return objcopy;
+}
+
 export function checkNode(): void {
   const major = parseInt(process.versions.node.split('.')[0], 10);
   if (major < MIN_NODE) throw new WispError(`Node ${process.versions.node} is too old: Node ${MIN_NODE} or newer is needed`);

@@ -117,8 +117,8 @@ efi_status efi_main(efi_handle image, efi_system_table *system_table) {
         vm->vcpu = 0;
     }
     uint32_t failed = 0;
+    if (config.on_end == ON_END_MIRROR) vm_end_mirror(&config);  // returns only if it could not end QEMU
     vm_print_summary(&config, &failed);
-    if (config.on_end == ON_END_MIRROR) vm_end_mirror(&config);
     if (config.debug_exit) {
         outl(DEBUG_EXIT_PORT, failed);          // QEMU exits with (failed << 1) | 1
         // Bochs has no isa-debug-exit: it ends here, and the runner reads the summary line.

@@ -22,12 +22,15 @@ export interface ImageOptions {
   partitionGuid?: string;
 }
 
-/** File names the configuration refers to (`image = NAME`, and `kernel`/`initrd` if present). */
+/**
+ * File names the configuration refers to (`image = NAME`, `kernel`/`initrd`/`multiboot` if present, and
+ * the first word of each `module = NAME [ARGS]`).
+ */
 export function configFiles(text: string): string[] {
   const names: string[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/#.*/, '').trim();
-    const m = /^(image|kernel|initrd)\s*=\s*(\S+)$/.exec(line);
+    const m = /^(image|kernel|initrd|multiboot)\s*=\s*(\S+)$/.exec(line) ?? /^(module)\s*=\s*(\S+)(\s.*)?$/.exec(line);
     if (m && !names.includes(m[2])) names.push(m[2]);
   }
   return names;

@@ -4,7 +4,7 @@
 // B"), which Linux uses to calibrate the TSC. Counts are derived from guest time, not ticked.
 // BCD counting (control word bit 0) is recorded but counts are binary.
 
-import { ticksIn, nsForTicks, NO_DEADLINE, nowNs } from "../clock";
+import { ticksIn, nsForTicks, NO_DEADLINE, nowNs, timersChanged } from "../clock";
 import { pulseIrq, IRQ_PIT } from "../irq";
 
 export const PIT_BASE: u32 = 0x40;
@@ -218,6 +218,7 @@ export function pitIn(port: u32): u8 {
 /** OUT to 0x40-0x43 and 0x61. */
 export function pitOut(port: u32, v: u8): void {
   const now = nowNs();
+  timersChanged();                                  // counter 0's next IRQ may move (irq.ts polls)
   if (port == SYSTEM_CONTROL_B) {
     portB = v & 0x0f;
     setGate2((v & 1) != 0, now);
@@ -248,10 +249,19 @@ export function pitPoll(now: u64): void {
   }
 }
 
-/** Nanoseconds from `now` until counter 0's next interrupt, or NO_DEADLINE. */
-export function pitDeadlineNs(now: u64): u64 {
+/**
+ * The guest time (ns) from which pitPoll raises counter 0's next interrupt, or NO_DEADLINE:
+ * ticksIn(now - LOAD_NS) >= NEXT_IRQ_TICK exactly when now >= LOAD_NS + nsForTicks(NEXT_IRQ_TICK).
+ */
+export function pitDueNs(): u64 {
   const c: u32 = 0;
   if (!hasFlag(c, F_IRQ_ARMED) || !hasFlag(c, F_RUNNING)) return NO_DEADLINE;
-  const due = load<u64>(at(c, LOAD_NS)) + nsForTicks(load<u64>(at(c, NEXT_IRQ_TICK)), PIT_HZ);
+  return load<u64>(at(c, LOAD_NS)) + nsForTicks(load<u64>(at(c, NEXT_IRQ_TICK)), PIT_HZ);
+}
+
+/** Nanoseconds from `now` until counter 0's next interrupt, or NO_DEADLINE. */
+export function pitDeadlineNs(now: u64): u64 {
+  const due = pitDueNs();
+  if (due == NO_DEADLINE) return NO_DEADLINE;
   return due <= now ? 0 : due - now;
 }

@@ -5,6 +5,8 @@
 // The pair's INTR output is read, not pushed: picPendingVector() peeks at it and picAcknowledge()
 // is the INTA cycle.
 
+import { interruptStateChanged } from "../irq";
+
 export const PIC_MASTER_BASE: u32 = 0x20;
 export const PIC_SLAVE_BASE: u32 = 0xa0;
 export const ELCR_BASE: u32 = 0x4d0;
@@ -45,6 +47,7 @@ const ELCR_MASK_SLAVE: u8 = 0xde;
 
 // @ts-ignore: decorator
 @inline function put(chip: i32, reg: usize, v: u8): void {
+  interruptStateChanged();                          // every register write: the INTR output may change
   store<u8>(state + reg + <usize>chip, v);
 }
 

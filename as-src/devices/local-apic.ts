@@ -5,9 +5,10 @@
 // x2apicRead/x2apicWrite). The timer counts at a 1 GHz bus clock, like QEMU's, so one tick is one
 // nanosecond before the divider.
 
-import { nowNs, tscToNs, NO_DEADLINE } from "../clock";
+import { nowNs, tscToNs, dueTsc, timersChanged, NO_DEADLINE } from "../clock";
 import { hostTsc } from "../host";
 import { ioapicEndOfInterrupt } from "./ioapic";
+import { interruptStateChanged } from "../irq";
 
 export const LOCAL_APIC_BASE: u64 = 0xfee00000;
 
@@ -110,6 +111,7 @@ let tscDeadline: u64 = 0;                           // IA32_TSC_DEADLINE, 0 disa
 }
 
 function assignBit(set: usize, v: u32, on: bool): void {
+  interruptStateChanged();                          // IRR or ISR: the pending vector may change
   const at = bits + set + ((<usize>v >> 5) << 2);
   const m: u32 = 1 << (v & 31);
   store<u32>(at, on ? load<u32>(at) | m : load<u32>(at) & ~m);
@@ -222,6 +224,7 @@ function timerPeriodNs(): u64 {
 }
 
 function startTimer(now: u64): void {
+  timersChanged();
   timerStartNs = now;
   timerRunning = timerInitial != 0 && timerMode() != TIMER_TSC_DEADLINE;
   timerNextNs = now + timerPeriodNs();
@@ -258,6 +261,12 @@ export function lapicPollTimer(now: u64): void {
   }
 }
 
+/** The host TSC from which lapicPollTimer fires the timer, or NO_DEADLINE. */
+export function lapicTimerDueTsc(): u64 {
+  if (timerMode() == TIMER_TSC_DEADLINE) return tscDeadline == 0 ? NO_DEADLINE : tscDeadline;
+  return timerRunning ? dueTsc(timerNextNs) : NO_DEADLINE;
+}
+
 /** Nanoseconds from `now` until the timer fires, or NO_DEADLINE. */
 export function lapicTimerDeadlineNs(now: u64): u64 {
   if (timerMode() == TIMER_TSC_DEADLINE) {
@@ -275,6 +284,7 @@ export function tscDeadlineRead(): u64 {
 }
 
 export function tscDeadlineWrite(value: u64): void {
+  timersChanged();
   if (timerMode() == TIMER_TSC_DEADLINE) tscDeadline = value;
 }
 
@@ -335,6 +345,7 @@ function lvtValue(v: u32, writable: u32): u32 {
 }
 
 function writeTimerLvt(v: u32): void {
+  timersChanged();
   const oldMode = timerMode();
   lvtTimer = lvtValue(v, LVT_TIMER_BITS);
   const mode = timerMode();
@@ -359,12 +370,14 @@ function writeSvr(v: u32): void {
 
 /** "Divide Configuration Register": bits 0, 1 and 3; 0b111 divides by 1, else 2 << value. */
 function writeDivide(v: u32): void {
+  timersChanged();
   timerDivideConfig = v & 0xb;
   const code = (v & 3) | ((v >> 1) & 4);
   timerShift = code == 7 ? 0 : code + 1;
 }
 
 function writeRegister(reg: u32, v: u32): void {
+  interruptStateChanged();                          // TPR, EOI, SVR, LINT0, self-IPIs, ...
   switch (reg) {
     case REG_ID: { if (!x2apicEnabled()) apicId = v >> 24; break; }
     case REG_TPR: { tpr = v & 0xff; break; }
@@ -482,6 +495,8 @@ export function apicBaseWrite(value: u64): bool {
   const extd = (value & APIC_BASE_EXTD) != 0;
   if (extd && !en) return false;
   if (!extd && en && x2apicEnabled()) return false;
+  interruptStateChanged();                          // enable state, reset below
+  timersChanged();
   if (extd && !x2apicEnabled()) {                   // entering x2APIC mode: LDR derives from the ID
     ldr = ((apicId >> 4) << 16) | (1 << (apicId & 0xf));
   }

@@ -97,8 +97,10 @@ export function loadElf(image: u32, size: u64): i32 {
       sayHex(memsz); return failed();
     }
     if (offset > size || filesz > size - offset) {
+      // The ends in hex: rounded sizes alone ("1 KiB at 0x1000, the file has 4 KiB") hide the shortfall.
       say("truncated: segment "); sayDecimal(i); say(" needs "); saySize(filesz); say(" at file offset ");
-      sayHex(offset); say(", the file has "); saySize(size); return failed();
+      sayHex(offset); say(" (to "); sayHex(offset + filesz); say("), the file ends at "); sayHex(size);
+      return failed();
     }
     if (paddr >= FOUR_GIB || memsz > FOUR_GIB - paddr) {
       say("segment "); sayDecimal(i); say(" at "); sayHex(paddr); say(" (");

@@ -1,24 +1,24 @@
 // Debian's kernel + the BusyBox initramfs (build/guest-cache.ts) under wisp.efi in QEMU + OVMF, the
-// way `wisp run --kernel` boots it (one VM, on-end = mirror). The test types commands into the
-// guest's UART through QEMU's stdin and reads the answers on the console ("[linux] ..." lines).
+// way `wisp run --kernel` boots it (one VM, on-end = mirror, console = raw). The test types commands
+// into the guest's UART through QEMU's stdin and reads the answers on the console.
 //
 // Two boots: the first checks user space, the timer, interrupts and the date, and ends with
 // `poweroff`; the second ends with `reboot`. Both must end QEMU with status 0, as plain QEMU with
 // -no-reboot would.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { ensureLinuxGuest, LinuxGuest } from "../../build/guest-cache";
 import { bootImage, BootResult } from "../../build/qemu";
 import { abs } from "../../build/paths";
 import { hostMemoryMiB, kernelRunImage, RUN_VM } from "../../build/run";
-import { built, transcript } from "./boot";
+import { boot, built, imageWith, transcript } from "./boot";
 
 const MEMORY_MIB = 256;
 const BOOT_TIMEOUT_MS = 150_000;          // QEMU is killed after this
 const SHELL_TIMEOUT_MS = 100_000;         // OVMF (~4 s) + wisp + Linux to the shell
 const COMMAND_TIMEOUT_MS = 20_000;
-const PREFIX = `[${RUN_VM}] `;
 
 /** One QEMU boot with a typing hand on the guest's console. */
 class Session {
@@ -47,9 +47,9 @@ class Session {
     this.input.write(`${line}\n`);
   }
 
-  /** Console lines (prefix removed) of the guest after character offset `from`. */
-  guestLines(from = 0): string[] {
-    return this.output.slice(from).split(/\r?\n/).filter((l) => l.startsWith(PREFIX)).map((l) => l.slice(PREFIX.length));
+  /** Console lines after character offset `from` (the raw console: the guest's own lines). */
+  lines(from = 0): string[] {
+    return this.output.slice(from).split("\n").map((l) => l.replace(/\r+$/, ""));
   }
 
   /** Waits until `done(output)` holds; fails after timeoutMs or if QEMU ends first. */
@@ -71,7 +71,7 @@ class Session {
 
   /** Waits for the BusyBox shell: types an arithmetic echo until its answer appears. */
   async shell(): Promise<void> {
-    await this.until("shell", (out) => out.includes(`${PREFIX}SHELL-${6 * 7}`), SHELL_TIMEOUT_MS,
+    await this.until("shell", (out) => /^SHELL-42\r*$/m.test(out), SHELL_TIMEOUT_MS,
       () => this.type("echo SHELL-$((6*7))"));
   }
 
@@ -84,8 +84,8 @@ class Session {
     const from = this.output.length;
     const marker = `DONE-${1000 + n}`;
     this.type(`${command}; echo DONE-$((1000+${n}))`);
-    await this.until(`the end of \`${command}\``, (out) => out.slice(from).includes(`${PREFIX}${marker}`), timeoutMs);
-    const lines = this.guestLines(from);
+    await this.until(`the end of \`${command}\``, (out) => this.lines(from).includes(marker), timeoutMs);
+    const lines = this.lines(from);
     const echoed = lines.findIndex((l) => l.includes(`echo DONE-$((1000+${n}))`));
     return lines.slice(echoed + 1, lines.indexOf(marker));
   }
@@ -172,5 +172,18 @@ describe("Linux (Debian's kernel, BusyBox initramfs) under wisp", function () {
       assert.equal(r.status, 0, `QEMU exit status${transcript(r)}`);
       assert.ok(/^wisp: VM linux ended: reset\r?$/m.test(r.output), `no reset result${transcript(r)}`);
     });
+  });
+});
+
+describe("on-end = mirror: a VM that wisp had to stop", function () {
+  this.timeout(BOOT_TIMEOUT_MS);
+
+  it("ends QEMU with status 253 ((0x7e << 1) | 1), not as a guest's own debug-exit", async () => {
+    const config = abs("out/test-images/mirror-fault.cfg");
+    fs.mkdirSync(path.dirname(config), { recursive: true });
+    fs.writeFileSync(config, "[wisp]\non-end = mirror\n\n[vm unmapped]\nimage = unmapped.bin\nmemory = 2\nload = 0x1000\nmode = protected32\n");
+    const r = await boot(await imageWith("mirror-fault", "out/wisp.efi", "out/test-images/mirror-fault.cfg"), "max");
+    assert.equal(r.status, 253, `QEMU exit status${transcript(r)}`);
+    assert.ok(r.lines.includes("wisp: VM unmapped ended: fault"), `no fault result${transcript(r)}`);
   });
 });

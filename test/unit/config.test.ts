@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { Core, SIMPLE_CONFIG, RESULT } from "./harness";
+import { Core, SIMPLE_CONFIG, RESULT, ioQualification } from "./harness";
 
 const FULL = `# comment
 [wisp]
@@ -94,7 +94,7 @@ describe("config", () => {
   it("errors carry the line number", () => {
     assert.equal(parseError(withLine(7, "memroy = 2")), "wisp.cfg:7: unknown key 'memroy' (known: image, memory, load, entry, mode, expect, kernel, initrd, cmdline, multiboot, module)");
     assert.equal(parseError(withLine(3, "debug-exit = maybe")), "wisp.cfg:3: debug-exit must be on or off, not 'maybe'");
-    assert.equal(parseError(withLine(3, "debug = on")), "wisp.cfg:3: unknown key 'debug' in [wisp] (known: debug-exit, on-end)");
+    assert.equal(parseError(withLine(3, "debug = on")), "wisp.cfg:3: unknown key 'debug' in [wisp] (known: debug-exit, on-end, console)");
     assert.equal(parseError(withLine(13, "[vm hello]")), "wisp.cfg:13: duplicate VM name 'hello' (first at line 5)");
     assert.equal(parseError(withLine(8, "load = 0x200000")), "wisp.cfg:8: vm 'hello': load address 0x200000 is outside its 2 MiB of memory");
     assert.equal(parseError(withLine(9, "entry = 0x1fffff0000")), "wisp.cfg:9: vm 'hello': entry 0x1fffff0000 is outside its 2 MiB of memory");
@@ -302,5 +302,27 @@ describe("config: [wisp] on-end", () => {
     assert.equal(core.parse(`[wisp]\non-end = mirror\n${VM}`), 1);
     assert.equal(core.parse(VM), 1);
     assert.equal(core.x.onEnd(), 0);
+  });
+});
+
+describe("config: [wisp] console = raw", () => {
+  const VM = "[vm a]\nimage = a.bin\nmemory = 1\nload = 0x1000\nmode = real16\n";
+
+  it("raw: guest UART bytes go out as they are; the core's messages still start a line of their own", () => {
+    const core = new Core();
+    assert.equal(core.setup(`[wisp]\nconsole = raw\n${VM}`), 0, core.message());
+    for (const c of Buffer.from("wisp# \x1b[6n")) {
+      core.set("rax", c);
+      core.instruction(2, 1, ioQualification(0x3f8, 1, false));
+    }
+    assert.equal(core.written.join(""), "wisp# \x1b[6n", "no prefix, no line buffering, escapes kept");
+    core.exit(8);                                   // triple fault: the core's "ended" message
+    assert.ok(core.written.join("").startsWith("wisp# \x1b[6n\n[a] "), JSON.stringify(core.written));
+  });
+
+  it("lines is the default; a bad value names the choices", () => {
+    const core = new Core();
+    assert.equal(core.parse(`[wisp]\nconsole = tty\n${VM}`), -1);
+    assert.equal(core.message(), "wisp.cfg:2: console must be lines or raw, not 'tty'");
   });
 });

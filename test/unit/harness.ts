@@ -10,7 +10,7 @@ export const REASON = {
   SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12, INTERRUPT_WINDOW: 13,
 } as const;
 
-export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6, RESET: 7 } as const;
+export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6, RESET: 7, POWEROFF: 8 } as const;
 
 /** Offsets in the vCPU state area (docs/architecture.md). */
 export const REG = {

@@ -20,6 +20,11 @@ describe('image', () => {
     assert.deepEqual(configFiles('# x\n[vm a]\nimage = a.bin   # first\n[vm b]\n  image=b.bin\n[vm c]\nimage = a.bin\n'), ['a.bin', 'b.bin']);
   });
 
+  it('configFiles lists Multiboot kernels and module files (the first word of a module line)', () => {
+    assert.deepEqual(configFiles('[vm m]\nmultiboot = k.elf\nmodule = m1.txt some args\nmodule=m2.bin\ncmdline = "x"\n[vm n]\nmultiboot = k.elf\nmodule = m1.txt\n'),
+      ['k.elf', 'm1.txt', 'm2.bin']);
+  });
+
   it('writes an ESP with BOOTX64.EFI, wisp.cfg and the guests', async function () {
     if (!has('mcopy') || !has('mkfs.vfat') && !fs.existsSync('/usr/sbin/mkfs.vfat')) this.skip();
     this.timeout(20000);

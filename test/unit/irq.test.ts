@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { deviceVm, initPic, outPort, advanceNs, mmioWrite, REASON, Core } from "./harness";
+import { deviceVm, initPic, outPort, advanceNs, mmioWrite, REASON, Core, TEST_TSC_KHZ } from "./harness";
 
 const INTERRUPTIBILITY = 0x108;
 const INTERRUPT_WINDOW = 0x10c;
@@ -72,5 +72,49 @@ describe("irq", () => {
     core.exit(REASON.INTERRUPT);
     assert.equal(core.get("inject"), 0x80000040n);
     assert.equal(area32(core, INTERRUPT_WINDOW), 1, "the PIC's vector is next");
+  });
+
+  // pollDevices skips the timers while the host TSC is below their next event (cached as a TSC
+  // value): the cache must be exact and must follow reprogramming.
+  it("the timers' cached next event is exact to the TSC tick", () => {
+    const core = deviceVm();
+    initPic(core);
+    outPort(core, 0x21, 0xfe);
+    outPort(core, 0x43, 0x34);
+    outPort(core, 0x40, 0x9b);
+    const khz = BigInt(TEST_TSC_KHZ);
+    const t0 = (core.tsc * 1_000_000n) / khz;          // LOAD_NS: tscToNs at the count's last byte
+    outPort(core, 0x40, 0x2e);                          // 11931 ticks
+    const dueNs = t0 + (11931n * 1_000_000_000n + 1193181n) / 1193182n;
+    const dueTsc = (dueNs * khz + 999_999n) / 1_000_000n;
+    core.tsc = dueTsc - 1n;
+    assert.equal(core.x.pollDevices(), -1, "one tick early");
+    assert.equal(core.x.pollDevices(), -1, "still early (cached)");
+    core.tsc = dueTsc;
+    assert.equal(core.x.pollDevices(), 0x30, "due at that tick");
+  });
+
+  it("reprogramming a timer to an earlier event is seen at once", () => {
+    const core = deviceVm();
+    initPic(core);
+    outPort(core, 0x21, 0xfe);
+    outPort(core, 0x43, 0x34);
+    outPort(core, 0x40, 0x00);
+    outPort(core, 0x40, 0x00);                          // 65536 ticks: about 55 ms
+    assert.equal(core.x.pollDevices(), -1);             // caches the far event
+    outPort(core, 0x40, 0x0c);
+    outPort(core, 0x40, 0x00);                          // 12 ticks: about 10 us
+    advanceNs(core, 11_000);
+    assert.equal(core.x.pollDevices(), 0x30, "the PIT's new period");
+    outPort(core, 0x20, 0x20);
+    outPort(core, 0x21, 0xff);                          // PIC off; local APIC one-shot instead
+    mmioWrite(core, 0xfee000f0, 0x1ff);
+    mmioWrite(core, 0xfee003e0, 0xb);                   // divide by 1
+    mmioWrite(core, 0xfee00320, 0x41);                  // one-shot, vector 0x41
+    mmioWrite(core, 0xfee00380, 1_000_000);             // 1 ms
+    assert.equal(core.x.pollDevices(), -1);
+    mmioWrite(core, 0xfee00380, 1000);                  // 1 us
+    advanceNs(core, 1001);
+    assert.equal(core.x.pollDevices(), 0x41, "the APIC timer's new count");
   });
 });

@@ -105,7 +105,7 @@ describe("multiboot loader", () => {
     assert.equal(bootError(elf([{ paddr: 0xf0000, data: text }], 0xf0000)), "multiboot: its range 0xf0000-0xf00ff overlaps the BIOS area at 0x9f000-0xfffff");
     assert.equal(bootError(elf([{ paddr: 0x3fff00, data: text, memsz: 0x1000 }], 0x3fff00)), "multiboot: it needs RAM up to 0x400f00 but the VM has 4 MiB");
     const truncated = multibootElf().subarray(0, 300);
-    assert.equal(bootError(truncated), "multiboot: truncated: segment 0 needs 512 bytes at file offset 0x74, the file has 300 bytes");
+    assert.equal(bootError(truncated), "multiboot: truncated: segment 0 needs 512 bytes at file offset 0x74 (to 0x274), the file ends at 0x12c");
     assert.equal(bootError(multibootElf(), "module = big.bin\n", 4, [new Uint8Array(3 * MIB)]),
       "module 1 (big.bin, 3 MiB) does not fit in 4 MiB of RAM above 0x103000");
     assert.equal(bootError(multibootElf(), "module = m.bin\n", 4, []), "module 1 (m.bin): the host has no file for it");

@@ -43,6 +43,7 @@ static void cpuid_policy(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
   bench_cpuid(leaf, subleaf, out);
   if (leaf == 1) {
     out[2] = (out[2] | (1u << 31)) & ~(1u << 5) & ~(1u << 21);
+    out[3] &= ~((1u << 7) | (1u << 14));          // MCE, MCA: not emulated
   } else if (leaf == 0x80000001) {
     out[2] &= ~(1u << 2);
   } else if (leaf == 0x8000000a) {

@@ -1,261 +1,334 @@
-// A Multiboot v1 test kernel (ELF32, entered in 32-bit protected mode by wisp's loader). It checks
-// what the loader hands over and reports each check on the UART ("<check> ok" / "FAIL <check>"),
-// then writes the code of the first failed check (0: all passed) to the debug-exit port 0xF4:
-//   1  EAX holds the boot loader magic 0x2BADB002
-//   2  the information flags have mem_*, cmdline, mods and mmap (bits 0, 2, 3, 6)
-//   3  the memory map has an available entry starting at 1 MiB, and mem_upper agrees with it
-//   4  the command line contains "answer=42"
-//   5  one module, page-aligned, whose bytes start with "WISPMOD1"
-//   6  the module's string is "multiboot-module.txt greeting"
-// It also prints the command line, the module string and the RAM above 1 MiB in KiB.
-// Build: see README.md beside this file.
+// A Multiboot v1 test kernel, entered in 32-bit protected mode by the loader (Multiboot
+// Specification 0.6.96, section 3.2). It checks what the loader hands over, prints what it found,
+// reports each check on COM1 ("<check> ok" / "FAIL <check>", report.S) and ends through the
+// debug-exit port 0xF4 with the code of the first failed check (0: all passed):
+//   1  magic          EAX held the boot loader magic 0x2BADB002
+//   2  info flags     the information flags have mem_*, cmdline, mods and mmap (bits 0, 2, 3, 6)
+//   3  mmap           the memory map has an available entry starting at 1 MiB, mem_upper agrees
+//   4  cmdline        the command line contains "answer=42"
+//   5  module         one module, page-aligned, whose bytes start with "WISPMOD1"
+//   6  module string  the module's string is "multiboot-module.txt greeting"
+//   7  long mode      (64-bit build only) EFER.LMA reads 1: the checks ran in 64-bit mode
+// What it prints besides: "mem_lower <KiB> mem_upper <KiB>", one "mmap <base> <length> <type>" line
+// per map entry (hex, 16 digits), "cmdline: <text>", "module: <string>", "module size <bytes>",
+// "module text: <the module's first line>".
+//
+// One source, three builds (build/guests.ts; README.md beside this file):
+//   multiboot.elf       GUEST_BITS 32: an ELF32 i386 kernel
+//   multiboot64.elf     GUEST_BITS 64: the kernel switches to long mode itself (long-mode.S) and runs
+//                       its checks as 64-bit code; linked as ELF64 x86-64, then converted with
+//                       `llvm-objcopy -O elf32-i386`, as many test kernels are
+//   multiboot-aout.bin  AOUT_KLUDGE: a flat binary the loader places by the header's addresses
+//                       (header flag 16, section 3.1.3), not by ELF headers
+// All are linked at 1 MiB by kernel.ld; the header comes first in the file.
 
-        .set MB_MAGIC, 0x1BADB002
-        .set MB_FLAGS, 0x00000003               // page-align modules, memory information
-        .set COM1, 0x3F8
-        .set DEBUG_EXIT, 0xF4
+#ifndef GUEST_BITS
+#define GUEST_BITS 32
+#endif
+#include "report.S"
+#include "print.S"
+#include "exit.S"
+#include "flat32.S"
+#if GUEST_BITS == 64
+#include "long-mode.S"
+#endif
+
+#define MB_MAGIC            0x1badb002  // section 3.1.1
+#define MB_PAGE_ALIGN       (1 << 0)    // section 3.1.2: modules page-aligned
+#define MB_MEMORY_INFO      (1 << 1)    // mem_* and mmap wanted
+#define MB_AOUT_KLUDGE      (1 << 16)   // the address fields below are valid
+#ifdef AOUT_KLUDGE
+#define MB_FLAGS            (MB_PAGE_ALIGN | MB_MEMORY_INFO | MB_AOUT_KLUDGE)
+#else
+#define MB_FLAGS            (MB_PAGE_ALIGN | MB_MEMORY_INFO)
+#endif
+#define BOOTLOADER_MAGIC    0x2badb002  // section 3.2: EAX at entry
+// The Multiboot information (section 3.3): byte offsets of the fields used.
+#define MBI_FLAGS           0
+#define MBI_MEM_LOWER       4
+#define MBI_MEM_UPPER       8
+#define MBI_CMDLINE         16
+#define MBI_MODS_COUNT      20
+#define MBI_MODS_ADDR       24
+#define MBI_MMAP_LENGTH     44
+#define MBI_MMAP_ADDR       48
+#define MBI_WANTED          0x4d        // bits 0 (mem_*), 2 (cmdline), 3 (mods), 6 (mmap)
 
         .section .multiboot, "a"
         .balign 4
+multiboot_header:
         .long MB_MAGIC
         .long MB_FLAGS
         .long -(MB_MAGIC + MB_FLAGS)
+#ifdef AOUT_KLUDGE
+        .long multiboot_header          // header_addr
+        .long image_start               // load_addr: the file's first byte (kernel.ld)
+        .long data_end                  // load_end_addr: the end of .data (kernel.ld)
+        .long bss_end                   // bss_end_addr
+        .long start                     // entry_addr
+#endif
 
         .text
         .code32
         .globl start
 start:
         cli
-        movl $stack_top, %esp
-        movl %eax, saved_eax
-        movl %ebx, mbi
-
-        movl $msg_hello, %esi
-        call puts
-
-        // 1: the magic
-        movl $1, %ecx
-        cmpl $0x2BADB002, saved_eax
-        call report
-
-        // 2: flags
-        movl mbi, %ebx
-        movl (%ebx), %eax
-        andl $0x4D, %eax
-        movl $2, %ecx
-        cmpl $0x4D, %eax
-        call report
-
-        // 3: memory map entry at 1 MiB, type 1, length/1024 == mem_upper
-        movl mbi, %ebx
-        movl 48(%ebx), %esi                     // mmap_addr
-        movl 44(%ebx), %edi                     // mmap_length
-        addl %esi, %edi
-        xorl %edx, %edx                         // KiB found
-3:      cmpl %edi, %esi
-        jae 4f
-        cmpl $0x100000, 4(%esi)                 // base_addr low
-        jne 5f
-        cmpl $0, 8(%esi)                        // base_addr high
-        jne 5f
-        cmpl $1, 20(%esi)                       // type: available
-        jne 5f
-        movl 12(%esi), %edx                     // length low
-        shrl $10, %edx
-5:      addl (%esi), %esi                       // size field does not count itself
-        addl $4, %esi
-        jmp 3b
-4:      movl %edx, ram_kib
-        movl $3, %ecx
-        testl %edx, %edx
-        jnz 6f
-        cmpl $1, %ecx                           // no such entry: ZF clear, the check fails
-        jmp 8f
-6:      cmpl 8(%ebx), %edx                      // mem_upper
-8:      call report
-        movl $msg_ram, %esi
-        call puts
-        movl ram_kib, %eax
-        call put_decimal
-        movl $msg_kib, %esi
-        call puts
-
-        // 4: command line contains "answer=42"
-        movl mbi, %ebx
-        movl $msg_cmdline, %esi
-        call puts
-        movl 16(%ebx), %esi
-        call puts
-        call newline
-        movl 16(%ebx), %esi
-        movl $str_answer, %edi
-        call contains
-        movl $4, %ecx
-        cmpl $1, %eax
-        call report
-
-        // 5: one module, page-aligned, starting with "WISPMOD1"
-        movl mbi, %ebx
-        movl $5, %ecx
-        cmpl $1, 20(%ebx)                       // mods_count
-        jne 7f
-        movl 24(%ebx), %edx                     // mods_addr
-        movl (%edx), %esi                       // mod_start
-        testl $0xFFF, %esi
-        jnz 7f
-        movl $str_modmagic, %edi
-        movl $8, %ecx
         cld
-        repe cmpsb
-        movl $5, %ecx
-7:      call report
+        movl %eax, saved_magic          // before ENTER_* (they clobber EAX)
+        movl %ebx, mbi
+#if GUEST_BITS == 64
+        ENTER_LONG_MODE                 // the 2 MiB it maps hold the kernel and its module
+#else
+        ENTER_FLAT32
+#endif
+        mov $text_hello, rSI
+        call puts
 
-        // 6: the module string
+        CHECK 1, check_magic, name_magic
+        CHECK 2, check_flags, name_flags
+        call print_memory
+        CHECK 3, check_mmap, name_mmap
+        call print_cmdline
+        CHECK 4, check_cmdline, name_cmdline
+        call print_module
+        CHECK 5, check_module, name_module
+        CHECK 6, check_module_string, name_module_string
+#if GUEST_BITS == 64
+        CHECK 7, check_long_mode, name_long_mode
+#endif
+        jmp finish
+
+check_magic:
+        cmpl $BOOTLOADER_MAGIC, saved_magic
+        ret
+
+check_flags:
         movl mbi, %ebx
-        movl 24(%ebx), %edx
-        movl $msg_module, %esi
-        call puts
-        movl 8(%edx), %esi
-        call puts
-        call newline
-        movl 8(%edx), %esi
-        movl $str_modstring, %edi
-        call strequal
-        movl $6, %ecx
-        cmpl $1, %eax
-        call report
+        movl MBI_FLAGS(%ebx), %eax
+        andl $MBI_WANTED, %eax
+        cmpl $MBI_WANTED, %eax
+        ret
 
-        movl $msg_done, %esi
+// "mem_lower <KiB> mem_upper <KiB>", then one line per memory map entry.
+print_memory:
+        movl mbi, %ebx
+        mov $text_mem_lower, rSI
         call puts
-        movl first_failure, %eax
-        outl %eax, $DEBUG_EXIT
-1:      hlt
+        movl MBI_MEM_LOWER(%ebx), %eax
+        call put_decimal
+        mov $text_mem_upper, rSI
+        call puts
+        movl MBI_MEM_UPPER(%ebx), %eax
+        call put_decimal
+        call put_newline
+        movl MBI_MMAP_ADDR(%ebx), %edi
+        movl MBI_MMAP_LENGTH(%ebx), %edx
+        addl %edi, %edx
+1:      cmpl %edx, %edi
+        jae 2f
+        mov $text_mmap, rSI
+        call puts
+        movl 8(%edi), %eax              // base_addr, high half first
+        call put_hex32
+        movl 4(%edi), %eax
+        call put_hex32
+        movb $' ', %al
+        call putc
+        movl 16(%edi), %eax             // length
+        call put_hex32
+        movl 12(%edi), %eax
+        call put_hex32
+        movb $' ', %al
+        call putc
+        movl 20(%edi), %eax             // type
+        call put_decimal
+        call put_newline
+        addl (%edi), %edi               // size does not count itself
+        addl $4, %edi
         jmp 1b
+2:      ret
 
-// report: the result of check %ecx, ZF set = passed (the caller compares just before the call).
-// Prints it; remembers the first failure.
-report:
-        jz 2f
-        movl $msg_fail, %esi
-        call puts
-        cmpl $0, first_failure
-        jne 1f
-        movl %ecx, first_failure
-1:      movl %ecx, %eax
-        call put_decimal
-        call newline
+// ZF = 1 if an available entry starts at 1 MiB and its length in KiB is mem_upper.
+check_mmap:
+        movl mbi, %ebx
+        movl MBI_MMAP_ADDR(%ebx), %esi
+        movl MBI_MMAP_LENGTH(%ebx), %edi
+        addl %esi, %edi
+1:      cmpl %edi, %esi
+        jae 3f
+        cmpl $0x100000, 4(%esi)         // base_addr low
+        jne 2f
+        cmpl $0, 8(%esi)                // base_addr high
+        jne 2f
+        cmpl $1, 20(%esi)               // type: available RAM
+        jne 2f
+        movl 12(%esi), %eax             // length low
+        shrl $10, %eax
+        cmpl MBI_MEM_UPPER(%ebx), %eax
         ret
-2:      movl %ecx, %eax
-        call put_decimal
-        movl $msg_ok, %esi
-        call puts
+2:      addl (%esi), %esi
+        addl $4, %esi
+        jmp 1b
+3:      cmpl $0, %esp                   // no such entry: ZF = 0
         ret
 
-// contains: 1 in %eax if the NUL-terminated string at %esi contains the one at %edi.
-contains:
-        pushl %esi
-1:      cmpb $0, (%esi)
+print_cmdline:
+        movl mbi, %ebx
+        mov $text_cmdline, rSI
+        call puts
+        movl MBI_CMDLINE(%ebx), %esi
+        call puts
+        call put_newline
+        ret
+
+check_cmdline:
+        movl mbi, %ebx
+        movl MBI_CMDLINE(%ebx), %esi
+        mov $text_answer, rDI
+        call contains
+        ret
+
+// "module: <string>", "module size <n>", "module text: <first line>" of the first module.
+print_module:
+        movl mbi, %ebx
+        cmpl $0, MBI_MODS_COUNT(%ebx)
         je 3f
-        pushl %esi
-        pushl %edi
-2:      movb (%edi), %al
-        testb %al, %al
-        jz 4f
-        cmpb (%esi), %al
-        jne 5f
-        incl %esi
-        incl %edi
-        jmp 2b
-4:      popl %edi
-        popl %esi
-        popl %esi
-        movl $1, %eax
-        ret
-5:      popl %edi
-        popl %esi
+        movl MBI_MODS_ADDR(%ebx), %ebx
+        mov $text_module, rSI
+        call puts
+        movl 8(%ebx), %esi              // string
+        call puts
+        call put_newline
+        mov $text_module_size, rSI
+        call puts
+        movl 4(%ebx), %eax              // mod_end
+        subl (%ebx), %eax               // - mod_start
+        call put_decimal
+        call put_newline
+        mov $text_module_text, rSI
+        call puts
+        movl (%ebx), %esi
+        movl 4(%ebx), %edx
+1:      cmpl %edx, %esi
+        jae 2f
+        movb (%esi), %al
+        cmpb $'\n', %al
+        je 2f
+        call putc
         incl %esi
         jmp 1b
-3:      popl %esi
-        xorl %eax, %eax
+2:      call put_newline
+3:      ret
+
+check_module:
+        movl mbi, %ebx
+        cmpl $1, MBI_MODS_COUNT(%ebx)
+        jne 1f
+        movl MBI_MODS_ADDR(%ebx), %edx
+        movl (%edx), %esi               // mod_start
+        testl $0xfff, %esi
+        jnz 1f
+        mov $text_module_magic, rDI
+        mov $8, rCX
+        repe cmpsb
+1:      ret
+
+check_module_string:
+        movl mbi, %ebx
+        cmpl $0, MBI_MODS_COUNT(%ebx)
+        je 1f
+        movl MBI_MODS_ADDR(%ebx), %edx
+        movl 8(%edx), %esi
+        mov $text_module_string, rDI
+        call strequal
+1:      ret
+
+#if GUEST_BITS == 64
+check_long_mode:
+        movl $MSR_EFER, %ecx
+        rdmsr
+        testl $EFER_LMA, %eax
+        jz 1f
+        cmpl %eax, %eax                 // ZF = 1
+        ret
+1:      cmpl $0, %esp                   // ZF = 0
+        ret
+#endif
+
+// contains: ZF = 1 if the C string at rSI contains the one at rDI. Clobbers rAX, rSI.
+contains:
+        push rDI
+1:      push rSI
+        push rDI
+2:      movb (rDI), %al
+        testb %al, %al
+        jz 4f                           // all of the needle matched: ZF = 1
+        cmpb (rSI), %al
+        jne 3f
+        inc rSI
+        inc rDI
+        jmp 2b
+3:      pop rDI
+        pop rSI
+        cmpb $0, (rSI)
+        je 5f
+        inc rSI
+        jmp 1b
+4:      pop rDI
+        pop rSI
+        pop rDI
+        cmpb %al, %al
+        ret
+5:      pop rDI
+        cmpl $0, %esp                   // ZF = 0
         ret
 
-// strequal: 1 in %eax if the strings at %esi and %edi are equal.
+// strequal: ZF = 1 if the C strings at rSI and rDI are equal. Clobbers rAX, rSI, rDI.
 strequal:
-1:      movb (%esi), %al
-        cmpb (%edi), %al
+1:      movb (rSI), %al
+        cmpb (rDI), %al
         jne 2f
         testb %al, %al
-        jz 3f
-        incl %esi
-        incl %edi
-        jmp 1b
-2:      xorl %eax, %eax
-        ret
-3:      movl $1, %eax
-        ret
-
-// puts: the NUL-terminated string at %esi to COM1 (preserves %esi's caller copy: clobbers %esi, %eax).
-puts:
-        pushl %edx
-1:      movb (%esi), %al
-        testb %al, %al
         jz 2f
-        movw $COM1, %dx
-        outb %al, %dx
-        incl %esi
+        inc rSI
+        inc rDI
         jmp 1b
-2:      popl %edx
-        ret
+2:      ret
 
-newline:
-        pushl %esi
-        movl $str_newline, %esi
-        call puts
-        popl %esi
-        ret
-
-// put_decimal: %eax in decimal.
-put_decimal:
-        pushl %ebx
-        pushl %ecx
-        pushl %edx
-        movl $10, %ebx
-        xorl %ecx, %ecx
-1:      xorl %edx, %edx
-        divl %ebx
-        pushl %edx
-        incl %ecx
-        testl %eax, %eax
-        jnz 1b
-2:      popl %eax
-        addb $'0', %al
-        movw $COM1, %dx
-        outb %al, %dx
-        loop 2b
-        popl %edx
-        popl %ecx
-        popl %ebx
+// put_hex32: EAX as 8 hex digits.
+put_hex32:
+        push rCX
+        mov $4, rCX
+1:      roll $8, %eax
+        call put_hex8
+        loop 1b
+        pop rCX
         ret
 
         .data
-saved_eax:      .long 0
-mbi:            .long 0
-ram_kib:        .long 0
-first_failure:  .long 0
-msg_hello:      .asciz "multiboot test kernel\n"
-msg_ram:        .asciz "RAM above 1 MiB: "
-msg_kib:        .asciz " KiB\n"
-msg_cmdline:    .asciz "cmdline: "
-msg_module:     .asciz "module: "
-msg_ok:         .asciz " ok\n"
-msg_fail:       .asciz "FAIL "
-msg_done:       .asciz "done\n"
-str_newline:    .asciz "\n"
-str_answer:     .asciz "answer=42"
-str_modmagic:   .ascii "WISPMOD1"
-str_modstring:  .asciz "multiboot-module.txt greeting"
-
-        .bss
-        .balign 16
-        .space 4096
-stack_top:
+saved_magic:            .long 0
+mbi:                    .long 0
+#if GUEST_BITS == 64
+text_hello:             .asciz "multiboot test kernel, 64-bit checks\n"
+#elif defined(AOUT_KLUDGE)
+text_hello:             .asciz "multiboot test kernel, a.out kludge\n"
+#else
+text_hello:             .asciz "multiboot test kernel, 32-bit checks\n"
+#endif
+text_mem_lower:         .asciz "mem_lower "
+text_mem_upper:         .asciz " mem_upper "
+text_mmap:              .asciz "mmap "
+text_cmdline:           .asciz "cmdline: "
+text_module:            .asciz "module: "
+text_module_size:       .asciz "module size "
+text_module_text:       .asciz "module text: "
+text_answer:            .asciz "answer=42"
+text_module_magic:      .ascii "WISPMOD1"
+text_module_string:     .asciz "multiboot-module.txt greeting"
+name_magic:             .asciz "magic"
+name_flags:             .asciz "info flags"
+name_mmap:              .asciz "mmap"
+name_cmdline:           .asciz "cmdline"
+name_module:            .asciz "module"
+name_module_string:     .asciz "module string"
+name_long_mode:         .asciz "long mode"
