@@ -109,18 +109,7 @@ static void translate(struct vcpu *v, uint8_t *area, uint32_t reason, struct vcp
                               ((q & EPT_FETCH) ? Q_FAULT_FETCH : 0);
         exit->address = vmread(VMCS_GUEST_PHYSICAL);
         break;
-    case VMX_EXIT_TRIPLE_FAULT:
-        exit->reason = EXIT_SHUTDOWN;
-        { /* DEBUG-TMP */
-            con_str("DBG triple rip "); con_hex(vmread(VMCS_GUEST_RIP));
-            con_str(" cr0 "); con_hex(vmread(VMCS_GUEST_CR0)); con_str(" cr3 "); con_hex(vmread(VMCS_GUEST_CR3));
-            con_str(" cr4 "); con_hex(vmread(VMCS_GUEST_CR4)); con_str(" efer "); con_hex(vmread(VMCS_GUEST_EFER));
-            con_str(" idt "); con_hex(vmread(VMCS_GUEST_IDTR_BASE)); con_str("/"); con_hex(vmread(VMCS_GUEST_IDTR_LIMIT));
-            con_str(" vect "); con_hex(v->idt_vectoring); con_str(" ent "); con_hex(v->entry_controls);
-            con_str(" rsp "); con_hex(vmread(VMCS_GUEST_RSP)); con_str(" cs "); con_hex(vmread(VMCS_GUEST_CS_ACCESS));
-            con_nl();
-        }
-        break;
+    case VMX_EXIT_TRIPLE_FAULT: exit->reason = EXIT_SHUTDOWN; break;
     case VMX_EXIT_EXTERNAL_INTERRUPT: exit->reason = EXIT_INTERRUPT; break;   // taken by the host at vmentry.S's popfq
     case VMX_EXIT_INTERRUPT_WINDOW:             // the window opened: stop asking until the core re-arms it
         vmx_interrupt_window(v, 0);
