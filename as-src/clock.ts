@@ -9,11 +9,17 @@ const NS_PER_S: u64 = 1_000_000_000;
 const NS_PER_MS: u64 = 1_000_000;
 
 let tscKhz: u64 = 1_000_000;                        // 1 GHz until the shim says otherwise
+let tscKhzMeasured: u32 = 0;                        // 0 until the shim has said
 
 /** Export: the host TSC frequency in kHz, measured by the shim. 0 is ignored. */
 export function setTscKhz(khz: u32): void {
-  if (khz != 0) tscKhz = khz;
+  if (khz != 0) { tscKhz = khz; tscKhzMeasured = khz; }
   timersChanged();                                  // cached deadlines were converted with the old rate
+}
+
+/** The TSC rate the shim measured (kHz), 0 if it has not said: what the guest is told (cpuid.ts). */
+export function measuredTscKhz(): u32 {
+  return tscKhzMeasured;
 }
 
 // The timers' next event as a host-TSC value, so that pollDevices (irq.ts) costs one hostTsc() and

@@ -44,7 +44,36 @@ function flushLine(): void {
   lineLen = 0;
 }
 
-/** One byte of guest output. Control characters other than tab are dropped (no terminal escapes). */
+// Line mode drops terminal escape sequences whole (ECMA-48, 5.3-5.4): ESC, intermediates 0x20-0x2F,
+// a final byte 0x30-0x7E; or CSI = ESC [, parameters and intermediates 0x20-0x3F, a final byte
+// 0x40-0x7E. A shell's "ESC [ 6 n" (cursor position query) would otherwise leave "[6n" in the line.
+const ESC_NONE: u8 = 0;
+const ESC_STARTED: u8 = 1;                  // after ESC
+const ESC_CSI: u8 = 2;                      // after ESC [
+let escape: u8 = ESC_NONE;
+
+/** True if `c` belongs to an escape sequence (and is dropped). */
+function inEscape(c: u8): bool {
+  if (escape == ESC_NONE) {
+    if (c != 0x1b) return false;
+    escape = ESC_STARTED;
+    return true;
+  }
+  if (c == 0x1b) { escape = ESC_STARTED; return true; }        // a new sequence starts over
+  if (c < 0x20 || c > 0x7e) { escape = ESC_NONE; return false; } // not part of one: cancels it
+  if (escape == ESC_STARTED) {
+    if (c == 0x5b) escape = ESC_CSI;                             // '['
+    else if (c >= 0x30) escape = ESC_NONE;                       // final byte
+    return true;
+  }
+  if (c >= 0x40) escape = ESC_NONE;                              // CSI final byte
+  return true;
+}
+
+/**
+ * One byte of guest output. Line mode: escape sequences and control characters other than tab are
+ * dropped (no terminal escapes reach the host's log).
+ */
 export function consolePutByte(c: u8): void {
   if (raw) {
     store<u8>(rawByte, c);
@@ -52,6 +81,7 @@ export function consolePutByte(c: u8): void {
     rawAtLineStart = c == 0x0a;
     return;
   }
+  if (inEscape(c)) return;
   if (c == 0x0a) {
     if (lineLen == 0) startLine();
     flushLine();

@@ -12,12 +12,16 @@ import {
 export const MSR_TSC: u32 = 0x10;
 export const MSR_APIC_BASE: u32 = 0x1b;
 export const MSR_MTRRCAP: u32 = 0xfe;
+export const MSR_MISC_ENABLE: u32 = 0x1a0;
 export const MSR_PAT: u32 = 0x277;
 export const MSR_TSC_DEADLINE: u32 = 0x6e0;
 export const MSR_X2APIC_FIRST: u32 = 0x800;       // x2APIC registers 0x800-0x8FF (devices/local-apic.ts)
 export const MSR_X2APIC_LAST: u32 = 0x8ff;
 export const MSR_EFER: u32 = 0xc0000080;
 export const MSR_TSC_AUX: u32 = 0xc0000103;
+// AMD family 0Fh/10h "Interrupt Pending Message" (BKDG for family 10h, MSRC001_0055), read-only
+// here: 0, C1E never active. Linux reads it on CPUs with erratum 400 (QEMU's TCG CPU is family 0Fh).
+export const MSR_INT_PENDING_MSG: u32 = 0xc0010055;
 
 // EFER bits the guest may write: SCE (0), LME (8), LMA (10: set by the CPU, writes ignored), NXE (11).
 const EFER_SCE: u64 = 1 << 0;
@@ -25,6 +29,10 @@ const EFER_LME: u64 = 1 << 8;
 const EFER_LMA: u64 = 1 << 10;
 const EFER_NXE: u64 = 1 << 11;
 const CR0_PG: u64 = 1 << 31;
+// IA32_MISC_ENABLE (SDM vol. 4, Table 2-2), read-only: fast strings on (0), branch trace storage (11)
+// and PEBS (12) unavailable. Linux's verify_cpu reads it with a plain RDMSR on Intel family 6
+// model >= 0xd (a #GP there is a triple fault).
+const MISC_ENABLE: u64 = (1 << 0) | (1 << 11) | (1 << 12);
 
 let tscAux: u64 = 0;
 
@@ -56,7 +64,9 @@ export function handleMsrRead(): u32 {
     value = x2apicRead(msr);
   }
   else if (msr == MSR_MTRRCAP) value = 0;           // no MTRRs
+  else if (msr == MSR_MISC_ENABLE) value = MISC_ENABLE;
   else if (msr == MSR_TSC_AUX) value = tscAux;
+  else if (msr == MSR_INT_PENDING_MSG) value = 0;
   else return refuse();
   setReg(RAX, value & 0xffffffff);
   setReg(RDX, value >> 32);
@@ -85,6 +95,8 @@ export function handleMsrWrite(): u32 {
   } else if (msr == MSR_TSC_AUX) {
     if ((value >> 32) != 0) return refuse();        // bits 63:32 reserved
     tscAux = value;
+  } else if (msr == MSR_MISC_ENABLE) {
+    if (value != MISC_ENABLE) return refuse();      // read-only: only its own value is accepted
   } else {
     return refuse();                                // TSC, MTRRcap and all the rest
   }

@@ -41,11 +41,24 @@ export function kernelRunConfig(o: { initrd?: boolean; append: string; memoryMiB
 }
 
 /**
+ * A startWhen for piped input: once wisp has started the VM (`wisp: VM <name>: starting`). Before
+ * that OVMF reads COM1 and would take the bytes as keystrokes. From then on nothing is lost: wisp's
+ * shim holds what the guest's UART cannot take (COM1, and so QEMU's stdin, wait meanwhile), and the
+ * UART takes input only into its 16-byte FIFO and only once the guest's driver has opened the port
+ * (as-src/devices/uart16550.ts), after the kernel has cleared the FIFO.
+ */
+export function vmStarted(vm: string): (output: string) => boolean {
+  const line = `wisp: VM ${vm}: starting`;
+  return (output: string): boolean => output.includes(line);
+}
+
+/**
  * A startWhen for piped input to a Linux guest: once the kernel has started init ("Run /init as
  * init process") and the console has then been quiet for a moment (the shell waits at its prompt).
  * Earlier bytes would be lost: the kernel clears its UART's FIFO while it sets the port up, and
  * OVMF would take them as keystrokes. Without that line (a "quiet" command line), a longer quiet
- * spell after the VM's start will do.
+ * spell after the VM's start will do. `wisp run` uses vmStarted; test/integration/bochs-linux.test.ts
+ * still uses this.
  */
 export function linuxShellReady(vmStarted: string, quietMs = 1500, fallbackQuietMs = 8000): (output: string) => boolean {
   let length = -1;
@@ -128,9 +141,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
   if (emulator !== 'qemu') throw new WispError(`--emulator ${emulator}: qemu or bochs`);
   step(`boot ${rel(image)} in QEMU + OVMF (-cpu ${o.cpu ?? 'max'}); Ctrl-C ends it`);
   // The console input: a terminal goes to QEMU as it is (raw; Ctrl-C ends QEMU); piped bytes go
-  // once the guest's shell is likely waiting for them (linuxShellReady).
+  // once wisp has started the VM (vmStarted).
   const stdin = !kernelRun ? undefined : process.stdin.isTTY ? 'inherit' as const
-    : { stream: process.stdin, startWhen: linuxShellReady(`wisp: VM ${RUN_VM}: starting`) };
+    : { stream: process.stdin, startWhen: vmStarted(RUN_VM) };
   const onSigint = (): void => undefined;   // QEMU gets the Ctrl-C too; its exit status is ours
   if (stdin === 'inherit') process.on('SIGINT', onSigint);
   const r = await bootImage({ image, cpu: o.cpu, echo: true, timeoutMs, memoryMiB: kernelRun ? hostMemoryMiB(memoryMiB) : undefined, stdin })

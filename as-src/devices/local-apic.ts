@@ -11,6 +11,7 @@ import { ioapicEndOfInterrupt } from "./ioapic";
 import { interruptStateChanged } from "../irq";
 
 export const LOCAL_APIC_BASE: u64 = 0xfee00000;
+export const LOCAL_APIC_TIMER_KHZ: u32 = 1_000_000;  // the 1 GHz bus clock (what CPUID tells the guest)
 
 // "Local APIC Register Address Map" (xAPIC offsets; the x2APIC MSR is 0x800 + offset / 16).
 const REG_ID: u32 = 0x020;

@@ -1,8 +1,16 @@
 // National Semiconductor PC16550D UART (datasheet, Table II "Register Summary", 8.4 "Interrupt
 // Identification Register", Table IV "Interrupt Control Functions", 8.5 "FIFO Control Register")
 // at COM1 0x3F8-0x3FF on ISA IRQ 4. Transmission is instant: a byte written to THR goes to the VM's
-// console and THR is empty again. Input comes from the shim (consoleInput) into a receive queue
-// that stands in for the 16-byte receive FIFO, larger so that pasted text is not lost.
+// console and THR is empty again. Input comes from the shim (consoleInput) into the receiver: the
+// 16-byte receive FIFO when FCR enables FIFOs, else the 1-byte receiver buffer register.
+//
+// The host side is a sender with hardware flow control: consoleInput takes only what fits in the
+// receiver, and only while the guest asserts RTS (MCR bit 1) outside loopback (there the serial
+// input is disconnected: datasheet, "Modem Control Register", bit 4). The shim keeps what was not
+// taken and offers it again, so input is never lost to an overrun, and none arrives before the
+// guest's driver has set the port up (Linux raises RTS when the tty is opened, after it cleared the
+// FIFOs; bytes received earlier would be lost). The only overrun left is the guest's own: loopback
+// bytes written into a full receiver.
 
 import { consolePutByte } from "../console";
 import { setIrqLevel, IRQ_COM1 } from "../irq";
@@ -11,6 +19,7 @@ export const UART_BASE: u32 = 0x3f8;
 export const UART_PORTS: u32 = 8;
 
 const LCR_DLAB: u8 = 0x80;                          // divisor latch access
+const MCR_RTS: u8 = 0x02;                           // request to send: the guest can take input
 const MCR_LOOP: u8 = 0x10;                          // loopback: output returns as input
 
 const IER_RDA: u8 = 0x01;                           // received data available
@@ -32,8 +41,8 @@ const LSR_TEMT: u8 = 0x40;
 const FCR_ENABLE: u8 = 0x01;
 const FCR_CLEAR_RX: u8 = 0x02;
 
-const RX_CAP: u32 = 1024;
-const rx: usize = memory.data(<i32>RX_CAP);
+const RX_FIFO: u32 = 16;                            // receive FIFO depth
+const rx: usize = memory.data(<i32>RX_FIFO);
 let rxHead: u32 = 0;
 let rxLen: u32 = 0;
 
@@ -57,7 +66,16 @@ function triggerLevel(): u32 {
   return t == 0 ? 1 : t == 1 ? 4 : t == 2 ? 8 : 14;
 }
 
-/** The highest-priority pending interrupt (Table IV). */
+/** What the receiver holds at most: the FIFO, or the receiver buffer register alone. */
+function rxCapacity(): u32 {
+  return (fcr & FCR_ENABLE) != 0 ? RX_FIFO : 1;
+}
+
+/**
+ * The highest-priority pending interrupt (Table IV). The character timeout is reported as soon as
+ * data sits below the trigger level (the datasheet waits 4 character times with no FIFO activity:
+ * at the virtual line's speed that is no time).
+ */
 function interruptId(): u8 {
   if ((ier & IER_RLS) != 0 && lsrErrors != 0) return IIR_RLS;
   if ((ier & IER_RDA) != 0 && rxLen != 0) return rxLen >= triggerLevel() ? IIR_RDA : IIR_TIMEOUT;
@@ -73,25 +91,27 @@ function updateIrq(): void {
   setIrqLevel(IRQ_COM1, high);
 }
 
-function receive(b: u8): bool {
-  if (rxLen == RX_CAP) {
+/** A byte into the receiver; a full receiver keeps its data and reports an overrun (LSR bit 1). */
+function receive(b: u8): void {
+  if (rxLen >= rxCapacity()) {
     lsrErrors |= LSR_OE;
-    return false;
+    return;
   }
-  store<u8>(rx + ((rxHead + rxLen) % RX_CAP), b);
+  store<u8>(rx + ((rxHead + rxLen) % RX_FIFO), b);
   rxLen++;
-  return true;
 }
 
 /**
  * Export: `len` bytes of console input at `ptr` (the input buffer) for the receiver. Returns how
- * many were taken; the shim offers the rest again later (when the guest has read some).
+ * many were taken: what fits in the receiver while the guest asserts RTS (not in loopback), so
+ * never an overrun; the shim offers the rest again later (when the guest has read some).
  */
 export function consoleInput(ptr: usize, len: u32): u32 {
   const end = <u64>ptr + <u64>len;
   if (end > (<u64>memory.size() << 16)) return 0;
+  if ((mcr & (MCR_RTS | MCR_LOOP)) != MCR_RTS) return 0;
   let n: u32 = 0;
-  while (n < len && rxLen < RX_CAP) {
+  while (n < len && rxLen < rxCapacity()) {
     receive(load<u8>(ptr + n));
     n++;
   }
@@ -109,7 +129,7 @@ export function uartIn(offset: u32): u8 {
       v = 0;                                        // RBR: the oldest byte received
       if (rxLen != 0) {
         v = load<u8>(rx + rxHead);
-        rxHead = (rxHead + 1) % RX_CAP;
+        rxHead = (rxHead + 1) % RX_FIFO;
         rxLen--;
       }
       break;

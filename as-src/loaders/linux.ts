@@ -15,6 +15,8 @@ import { buildLongModeTables, GDT_ADDRESS, GDT_LIMIT, PML4_ADDRESS } from "./lon
 import { setEntryState, setEntryGdt, ENTRY_LONG64, CR0_PE, CR0_ET, CR0_NE, CR0_PG, CR4_PAE, EFER_LME, EFER_LMA } from "./entry";
 import { buildAcpiTables, RSDP_ADDRESS } from "../acpi/tables";
 import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "../console";
+import { measuredTscKhz } from "../clock";
+import { appendString, appendDecimal } from "../text";
 
 export const BOOT_PARAMS_ADDRESS: u64 = 0x7000;
 export const CMDLINE_ADDRESS: u64 = 0x20000;
@@ -177,10 +179,14 @@ export function loadLinux(): i32 {
     report("initrd: the host could not copy it to "); sayHex(initrdAddress); return failed();
   }
 
-  // Command line, NUL-terminated.
-  store<u8>(scratch, 0);
-  if (guestWrite(CMDLINE_ADDRESS, refOffset(cmdline), <u32>cmdlineLength) != 1 ||
-      guestWrite(CMDLINE_ADDRESS + cmdlineLength, scratch, 1) != 1) {
+  // Command line, NUL-terminated, after tsc_early_khz= when the kernel must learn the TSC rate.
+  const prefixLength = <u64>tscPrefix(refOffset(cmdline), <u32>cmdlineLength);
+  const total = prefixLength + cmdlineLength <= cmdlineSize ? prefixLength + cmdlineLength : cmdlineLength;
+  const userAt = CMDLINE_ADDRESS + total - cmdlineLength;
+  store<u8>(scratch + <usize>prefixLength, 0);
+  if ((total > cmdlineLength && guestWrite(CMDLINE_ADDRESS, scratch, <u32>prefixLength) != 1) ||
+      guestWrite(userAt, refOffset(cmdline), <u32>cmdlineLength) != 1 ||
+      guestWrite(CMDLINE_ADDRESS + total, scratch + <usize>prefixLength, 1) != 1) {
     report("kernel: the command line could not be written at "); sayHex(CMDLINE_ADDRESS); return failed();
   }
 
@@ -225,6 +231,31 @@ export function loadLinux(): i32 {
   }
   messageEnd();
   return 0;
+}
+
+/**
+ * "tsc_early_khz=<kHz> " in the scratch page (its length), or nothing (0) if the TSC rate is not
+ * known or the user's command line has a word starting "tsc_early_khz=" or "tsc=": Linux 6.1 reads
+ * the rate from CPUID 0x40000010 only for hypervisors it knows, and otherwise calibrates against the
+ * PIT, which is slow and under a hypervisor unreliable. It goes first so that it is a kernel
+ * parameter even when the command line has "--" (what follows that is init's).
+ */
+function tscPrefix(cmdline: usize, length: u32): u32 {
+  const khz = measuredTscKhz();
+  if (khz == 0) return 0;
+  for (let i: u32 = 0; i < length; i++) {
+    if (i > 0 && load<u8>(cmdline + i - 1) > 0x20) continue;        // not the start of a word
+    if (startsWith(cmdline + i, length - i, "tsc=") || startsWith(cmdline + i, length - i, "tsc_early_khz=")) return 0;
+  }
+  let n = appendString(scratch, 64, 0, "tsc_early_khz=");
+  n = appendDecimal(scratch, 64, n, khz);
+  return appendString(scratch, 64, n, " ");
+}
+
+function startsWith(at: usize, length: u32, word: string): bool {
+  if (<u32>word.length > length) return false;
+  for (let i = 0; i < word.length; i++) if (<u32>load<u8>(at + i) != <u32>word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** "64 MiB of RAM" (the VM's memory as configured). */

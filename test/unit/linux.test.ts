@@ -147,6 +147,24 @@ describe("linux loader", () => {
       "kernel: the command line (13 bytes) is longer than the kernel's cmdline_size (10)");
   });
 
+  it("puts tsc_early_khz=<the measured TSC rate> first on the command line", () => {
+    const cmdlineWith = (cmdline: string, tscKhz: number, o: BzOptions = {}): string => {
+      const core = loaderVm(linuxConfig(`cmdline = "${cmdline}"\n`), [bzImage(o)], 32);
+      core.x.setTscKhz(tscKhz);
+      assert.equal(core.x.loadGuest(), 0, core.message());
+      return cstring(core, 0x20000);
+    };
+    assert.equal(cmdlineWith("console=ttyS0 -- init-arg", 2_684_353), "tsc_early_khz=2684353 console=ttyS0 -- init-arg");
+    assert.equal(cmdlineWith("", 3_000_000), "tsc_early_khz=3000000 ");
+    assert.equal(cmdlineWith("notsc=1 xtsc_early_khz=5", 1_000), "tsc_early_khz=1000 notsc=1 xtsc_early_khz=5");
+    assert.equal(cmdlineWith("console=ttyS0 tsc=reliable", 2_684_353), "console=ttyS0 tsc=reliable", "the user's TSC choices stand");
+    assert.equal(cmdlineWith("tsc_early_khz=1000", 2_684_353), "tsc_early_khz=1000");
+    assert.equal(cmdlineWith("console=ttyS0", 2_684_353, { cmdlineSize: 20 }), "console=ttyS0", "no room: left out");
+    const unknown = loaderVm(linuxConfig('cmdline = "console=ttyS0"\n'), [bzImage()], 32);
+    assert.equal(unknown.x.loadGuest(), 0);
+    assert.equal(cstring(unknown, 0x20000), "console=ttyS0", "the TSC rate is not known without setTscKhz");
+  });
+
   it("reports a missing file from the host", () => {
     const core = loaderVm(linuxConfig("initrd = i.gz\n"), [bzImage()], 32);
     assert.equal(core.x.loadGuest(), -1);

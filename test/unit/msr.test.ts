@@ -108,6 +108,20 @@ describe("msr", () => {
     expectGp(core, REASON.MSR_WRITE, 0xfe);
   });
 
+  it("MTRRdefType does not exist (CPUID hides MTRR); AMD's interrupt pending message reads 0, read-only", () => {
+    const core = helloVm();
+    expectGp(core, REASON.MSR_READ, 0x2ff);
+    assert.equal(rdmsr(core, 0xc0010055), 0n);
+    expectGp(core, REASON.MSR_WRITE, 0xc0010055);
+  });
+
+  it("MISC_ENABLE reads fast strings on, BTS and PEBS unavailable; only that value may be written", () => {
+    const core = helloVm();
+    assert.equal(rdmsr(core, 0x1a0), 0x1801n);
+    assert.equal(wrmsr(core, 0x1a0, 0x1801n), true);
+    assert.equal(wrmsr(core, 0x1a0, 0x1800n), false);
+  });
+
   it("TSC_AUX is stored; reserved upper bits give #GP", () => {
     const core = helloVm();
     assert.equal(rdmsr(core, 0xc0000103), 0n);
