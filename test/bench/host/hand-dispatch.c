@@ -10,6 +10,7 @@ enum { RESULT_RUNNING, RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN }
 #define SIGNATURE 0x70736977u      /* "wisp" */
 #define HYPERCALL_ABI_VERSION (1u << 16)
 #define RFLAGS_IF (1u << 9)
+#define LOCAL_APIC_TIMER_KHZ 1000000u   /* the core's local APIC timer clock, 1 GHz */
 
 static uint32_t end_vm(struct hand_vm *vm, uint32_t kind, uint64_t value) {
   vm->result_kind = kind;
@@ -29,31 +30,38 @@ static uint32_t skip_instruction(struct hand_vm *vm) {
   return 0;
 }
 
-static void cpuid_policy(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
+/* The core's CPUID policy (as-src/cpuid.ts), for a VM whose TSC rate is not set (as in the bench):
+ * leaves 0x15/0x16 then pass through like any other host leaf. */
+static void cpuid_policy(uint32_t leaf, uint32_t subleaf, uint64_t cr4, uint32_t out[4]) {
   if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
     out[0] = out[1] = out[2] = out[3] = 0;
     if (leaf == 0x40000000) {
-      out[0] = 0x40000001;
+      out[0] = 0x40000010;
       out[1] = out[2] = out[3] = SIGNATURE;
     } else if (leaf == 0x40000001) {
       out[0] = HYPERCALL_ABI_VERSION;
+    } else if (leaf == 0x40000010) {
+      out[1] = LOCAL_APIC_TIMER_KHZ;
     }
+    return;
+  }
+  if (leaf == 0x8000000a || leaf == 0x8000001f) {
+    out[0] = out[1] = out[2] = out[3] = 0;
     return;
   }
   bench_cpuid(leaf, subleaf, out);
   if (leaf == 1) {
     out[2] = (out[2] | (1u << 31)) & ~(1u << 5) & ~(1u << 21);
-    out[3] &= ~((1u << 7) | (1u << 14));          // MCE, MCA: not emulated
+    out[2] = (out[2] & ~(1u << 27)) | ((uint32_t)(cr4 >> 18) & 1) << 27;   /* OSXSAVE = CR4.OSXSAVE */
+    out[3] &= ~((1u << 7) | (1u << 14) | (1u << 12));  /* MCE, MCA, MTRR: not emulated */
   } else if (leaf == 0x80000001) {
     out[2] &= ~(1u << 2);
-  } else if (leaf == 0x8000000a) {
-    out[0] = out[1] = out[2] = out[3] = 0;
   }
 }
 
 static uint32_t handle_cpuid(struct hand_vm *vm) {
   uint32_t out[4];
-  cpuid_policy((uint32_t)vm->vcpu.gpr[RAX], (uint32_t)vm->vcpu.gpr[RCX], out);
+  cpuid_policy((uint32_t)vm->vcpu.gpr[RAX], (uint32_t)vm->vcpu.gpr[RCX], vm->vcpu.cr4, out);
   vm->vcpu.gpr[RAX] = out[0];
   vm->vcpu.gpr[RBX] = out[1];
   vm->vcpu.gpr[RCX] = out[2];
