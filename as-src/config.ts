@@ -3,7 +3,9 @@
 // The parsed configuration lives in fixed tables; strings are exported as offset + length.
 
 import { appendString, appendBytes, appendDecimal, appendHex, appendPrintable } from "./text";
-import { RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP } from "./result";
+import {
+  RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP, RESULT_ERROR, RESULT_RESET, RESULT_POWEROFF,
+} from "./result";
 
 export const INPUT_CAP: u32 = 32768;                // largest configuration text
 export const MAX_VMS: u32 = 16;
@@ -492,8 +494,11 @@ function expectValue(line: u32, r: usize, vs: usize, ve: usize): bool {
     else if (equals(vs, w, "fault")) kind = RESULT_FAULT;
     else if (equals(vs, w, "shutdown")) kind = RESULT_SHUTDOWN;
     else if (equals(vs, w, "trap")) kind = RESULT_TRAP;
+    else if (equals(vs, w, "error")) kind = RESULT_ERROR;
+    else if (equals(vs, w, "reset")) kind = RESULT_RESET;
+    else if (equals(vs, w, "poweroff")) kind = RESULT_POWEROFF;
     if (kind == 0 || rest != ve) {
-      errorAt(line); say("expect must be 'exit V', halt, fault, shutdown or trap, not ");
+      errorAt(line); say("expect must be 'exit V', halt, fault, shutdown, trap, error, reset or poweroff, not ");
       sayQuoted(vs, ve); return false;
     }
   }

@@ -83,6 +83,7 @@ describe("config", () => {
     for (const [text, kind, value] of [
       ["exit 0x2a", RESULT.EXIT, 42n], ["exit   7", RESULT.EXIT, 7n], ["exit 4294967295", RESULT.EXIT, 0xffffffffn],
       ["halt", RESULT.HALT, 0n], ["fault", RESULT.FAULT, 0n], ["shutdown", RESULT.SHUTDOWN, 0n], ["trap", RESULT.TRAP, 0n],
+      ["error", RESULT.ERROR, 0n], ["reset", RESULT.RESET, 0n], ["poweroff", RESULT.POWEROFF, 0n],
     ] as const) {
       const core = new Core();
       assert.equal(core.parse(SIMPLE_CONFIG + `expect = ${text}\n`), 1, text);
@@ -101,8 +102,8 @@ describe("config", () => {
     assert.equal(parseError(withLine(10, "mode = long64")), "wisp.cfg:10: mode must be real16 or protected32, not 'long64'");
     assert.equal(parseError(withLine(11, "expect = exit")), "wisp.cfg:11: expect exit needs a value: expect = exit V");
     assert.equal(parseError(withLine(11, "expect = exit 0x100000000")), "wisp.cfg:11: expect exit value '0x100000000' is not a number from 0 to 0xffffffff");
-    assert.equal(parseError(withLine(11, "expect = crash")), "wisp.cfg:11: expect must be 'exit V', halt, fault, shutdown or trap, not 'crash'");
-    assert.equal(parseError(withLine(11, "expect = halt now")), "wisp.cfg:11: expect must be 'exit V', halt, fault, shutdown or trap, not 'halt now'");
+    assert.equal(parseError(withLine(11, "expect = crash")), "wisp.cfg:11: expect must be 'exit V', halt, fault, shutdown, trap, error, reset or poweroff, not 'crash'");
+    assert.equal(parseError(withLine(11, "expect = halt now")), "wisp.cfg:11: expect must be 'exit V', halt, fault, shutdown, trap, error, reset or poweroff, not 'halt now'");
     assert.equal(parseError(withLine(6, "image = ../etc/passwd")).startsWith("wisp.cfg:6: image '../etc/passwd' must be a file name"), true);
     assert.equal(parseError(withLine(10, "mode = protected32\nmode = real16")), "wisp.cfg:11: duplicate key 'mode'");
     assert.equal(parseError(withLine(8, "load =")), "wisp.cfg:8: missing value for 'load'");

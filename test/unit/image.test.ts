@@ -13,7 +13,10 @@ function has(cmd: string): boolean {
 
 describe('image', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-image-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-image-'));
+    fs.writeFileSync(path.join(dir, 'fake.efi'), Buffer.from('MZ fake efi application'));   // each test may run alone
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('configFiles lists the image names of a configuration', () => {
