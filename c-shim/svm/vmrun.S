@@ -5,6 +5,8 @@
 // GIF is clear from before VMLOAD to after the host state is back, so an interrupt that ended the
 // guest's run (INTR intercept) is taken by the host's IDT right after STGI (APM vol. 2, 15.17).
 
+#include "guest_gprs.h"
+
     .text
     .globl svm_vmrun
 svm_vmrun:
@@ -20,38 +22,14 @@ svm_vmrun:
     pushq %rcx                  // vCPU area        [rsp]
     movq %rdx, %rax             // VMRUN, VMLOAD, VMSAVE take the VMCB address in rAX (APM vol. 3, VMRUN)
     clgi
-    movq 0x10(%rcx), %rdx
-    movq 0x18(%rcx), %rbx
-    movq 0x28(%rcx), %rbp
-    movq 0x30(%rcx), %rsi
-    movq 0x38(%rcx), %rdi
-    movq 0x40(%rcx), %r8
-    movq 0x48(%rcx), %r9
-    movq 0x50(%rcx), %r10
-    movq 0x58(%rcx), %r11
-    movq 0x60(%rcx), %r12
-    movq 0x68(%rcx), %r13
-    movq 0x70(%rcx), %r14
-    movq 0x78(%rcx), %r15
+    LOAD_GUEST_GPRS %rcx
     movq 0x08(%rcx), %rcx
     vmload %rax
     vmrun %rax
     vmsave %rax                 // #VMEXIT restored the host's RAX (the VMCB address) and RSP
     movq (%rsp), %rax
     movq %rcx, 0x08(%rax)
-    movq %rdx, 0x10(%rax)
-    movq %rbx, 0x18(%rax)
-    movq %rbp, 0x28(%rax)
-    movq %rsi, 0x30(%rax)
-    movq %rdi, 0x38(%rax)
-    movq %r8, 0x40(%rax)
-    movq %r9, 0x48(%rax)
-    movq %r10, 0x50(%rax)
-    movq %r11, 0x58(%rax)
-    movq %r12, 0x60(%rax)
-    movq %r13, 0x68(%rax)
-    movq %r14, 0x70(%rax)
-    movq %r15, 0x78(%rax)
+    SAVE_GUEST_GPRS %rax
     movq 8(%rsp), %rax
     vmload %rax                 // the host's FS, GS, TR, LDTR and syscall MSRs
     stgi

@@ -10,6 +10,8 @@
 // Returns 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed with VMfailValid (ZF: the reason is in
 // the VM-instruction error field), 2 with VMfailInvalid (CF) (SDM vol. 3C, 31.2).
 
+#include "guest_gprs.h"
+
 #define VMCS_HOST_RSP 0x6C14                    // SDM vol. 3C, Appendix B.4.4
 
     .text
@@ -31,19 +33,7 @@ vmx_enter:
     vmwrite %rsp, %rax
     testl %edx, %edx            // ZF survives the loads below
     movq 0x00(%rcx), %rax
-    movq 0x10(%rcx), %rdx
-    movq 0x18(%rcx), %rbx
-    movq 0x28(%rcx), %rbp
-    movq 0x30(%rcx), %rsi
-    movq 0x38(%rcx), %rdi
-    movq 0x40(%rcx), %r8
-    movq 0x48(%rcx), %r9
-    movq 0x50(%rcx), %r10
-    movq 0x58(%rcx), %r11
-    movq 0x60(%rcx), %r12
-    movq 0x68(%rcx), %r13
-    movq 0x70(%rcx), %r14
-    movq 0x78(%rcx), %r15
+    LOAD_GUEST_GPRS %rcx
     movq 0x08(%rcx), %rcx
     jnz 1f
     vmlaunch
@@ -58,19 +48,7 @@ vmx_enter:
 vmx_exit_point:                 // HOST_RIP: RSP is HOST_RSP, the area is at [rsp]
     xchgq %rcx, (%rsp)          // rcx = area, [rsp] = the guest's rcx
     movq %rax, 0x00(%rcx)
-    movq %rdx, 0x10(%rcx)
-    movq %rbx, 0x18(%rcx)
-    movq %rbp, 0x28(%rcx)
-    movq %rsi, 0x30(%rcx)
-    movq %rdi, 0x38(%rcx)
-    movq %r8, 0x40(%rcx)
-    movq %r9, 0x48(%rcx)
-    movq %r10, 0x50(%rcx)
-    movq %r11, 0x58(%rcx)
-    movq %r12, 0x60(%rcx)
-    movq %r13, 0x68(%rcx)
-    movq %r14, 0x70(%rcx)
-    movq %r15, 0x78(%rcx)
+    SAVE_GUEST_GPRS %rcx
     popq %rax
     movq %rax, 0x08(%rcx)
     xorl %eax, %eax
