@@ -41,3 +41,7 @@ fi
 
 # 3. The bundled tool out/tools/wisp.js (esbuild; only when one of its sources changed).
 node build/bundle.cjs
+
+# 4. The Linux guest (Debian's kernel + a BusyBox initramfs) in the ignored cache/, once; `wisp run`,
+#    `npm start` and the tests refresh it when Debian has a newer kernel.
+[[ -e cache/debian/guest.json ]] || node out/tools/wisp.js fetch-guests

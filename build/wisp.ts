@@ -34,6 +34,8 @@ commands:
                                 (npm start; the first run fetches both from Debian into cache/)
   test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)
   bench                         the benchmark figures (npm run bench; see build/bench.ts)
+  fetch-guests                  fetch Debian's kernel and busybox-static into cache/debian and build
+                                the initramfs (set-up does this once; runs and tests refresh it)
   config check FILE             check a wisp.cfg with the core's own parser (out/core.wasm)
   --help                        this text
 
@@ -90,6 +92,12 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] !== 'check' || rest.length !== 2) throw new WispError('usage: wisp config check FILE');
       const { configCheck } = await import('./config-check');
       return configCheck(rest[1]);
+    }
+    case 'fetch-guests': {
+      const { ensureLinuxGuest } = await import('./guest-cache');
+      const g = await ensureLinuxGuest();
+      console.log(`linux guest: ${g.kernel}\n             ${g.initrd}`);
+      return 0;
     }
     case 'bench': {
       const { benchCommand } = await import('./bench');
