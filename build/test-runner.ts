@@ -42,9 +42,26 @@ export async function testCommand(args: string[]): Promise<number> {
   const mocha = abs('node_modules/mocha/bin/mocha.js');
   if (!fs.existsSync(mocha)) throw new WispError('mocha is not installed: run `npm ci`');
   const argv = ['--enable-source-maps', mocha, '--timeout', String(DEFAULT_TIMEOUT_MS), ...files.map(rel), ...mochaArgs];
+  // Colours only on a terminal; mocha's output is passed through as it comes and ends with one plain
+  // line "N passed, M failed" that any CI log reader understands.
+  argv.push(process.stdout.isTTY ? '--color' : '--no-color');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: root, stdio: 'inherit', env: { ...process.env, WISP_ROOT: root } });
+    const child = spawn(process.execPath, argv, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, WISP_ROOT: root } });
+    let tail = '';
+    child.stdout.on('data', (b: Buffer) => {
+      process.stdout.write(b);
+      tail = (tail + b.toString()).slice(-4096);
+    });
     child.on('error', reject);
-    child.on('close', (status, signal) => resolve(status ?? (signal ? 128 + 1 : 1)));
+    child.on('close', (status, signal) => {
+      const plain = tail.replace(/\x1b\[[0-9;]*m/g, '');
+      const passed = /(\d+) passing/.exec(plain);
+      const failed = /(\d+) failing/.exec(plain);
+      const pending = /(\d+) pending/.exec(plain);
+      if (passed || failed) {
+        console.log(`${passed?.[1] ?? 0} passed, ${failed?.[1] ?? 0} failed${pending ? `, ${pending[1]} skipped` : ''}`);
+      }
+      resolve(status ?? (signal ? 128 + 1 : 1));
+    });
   });
 }
