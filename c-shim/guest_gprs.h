@@ -1,5 +1,5 @@
-// Assembly macros for the VM-entry stubs (svm/vmrun.S, vmx/vmentry.S): the guest's general registers
-// in the vCPU area (docs/architecture.md, "vCPU state area": x86 encoding order, 8 bytes each).
+// Assembly macros for the VM-entry stubs (svm/vmrun.S, vmx/vmentry.S): the host's callee-saved
+// registers, and the guest's general registers in the vCPU area (docs/architecture.md, "vCPU state area": x86 encoding order, 8 bytes each).
 // RAX, RCX and RSP are the callers' business: RCX usually holds the area's address, and each vendor
 // keeps some of RAX/RSP in its own structure (VMCB, VMCS).
 
@@ -35,4 +35,28 @@
     movq %r13, 0x68(\base)
     movq %r14, 0x70(\base)
     movq %r15, 0x78(\base)
+.endm
+
+// The registers the Microsoft x64 ABI makes callee-saved (the host is built -mgeneral-regs-only, so
+// no XMM register is live): the entry stubs clobber all of them with guest values.
+.macro PUSH_HOST_CALLEE_SAVED
+    pushq %rbx
+    pushq %rbp
+    pushq %rdi
+    pushq %rsi
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+.endm
+
+.macro POP_HOST_CALLEE_SAVED
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rsi
+    popq %rdi
+    popq %rbp
+    popq %rbx
 .endm

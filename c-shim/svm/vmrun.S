@@ -10,14 +10,7 @@
     .text
     .globl svm_vmrun
 svm_vmrun:
-    pushq %rbx
-    pushq %rbp
-    pushq %rdi
-    pushq %rsi
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_HOST_CALLEE_SAVED
     pushq %r8                   // host state page  [rsp + 8]
     pushq %rcx                  // vCPU area        [rsp]
     movq %rdx, %rax             // VMRUN, VMLOAD, VMSAVE take the VMCB address in rAX (APM vol. 3, VMRUN)
@@ -34,12 +27,5 @@ svm_vmrun:
     vmload %rax                 // the host's FS, GS, TR, LDTR and syscall MSRs
     stgi
     addq $16, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rsi
-    popq %rdi
-    popq %rbp
-    popq %rbx
+    POP_HOST_CALLEE_SAVED
     ret

@@ -18,14 +18,7 @@
     .globl vmx_enter
     .globl vmx_exit_point
 vmx_enter:
-    pushq %rbx
-    pushq %rbp
-    pushq %rdi
-    pushq %rsi
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_HOST_CALLEE_SAVED
     pushfq                      // the host's RFLAGS (IF)
     cli
     pushq %rcx                  // vCPU area: [rsp] at the exit
@@ -53,12 +46,5 @@ vmx_exit_point:                 // HOST_RIP: RSP is HOST_RSP, the area is at [rs
     movq %rax, 0x08(%rcx)
     xorl %eax, %eax
 4:  popfq                       // interrupts back on: a pending host interrupt is taken here
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rsi
-    popq %rdi
-    popq %rbp
-    popq %rbx
+    POP_HOST_CALLEE_SAVED
     ret

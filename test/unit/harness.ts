@@ -106,6 +106,32 @@ export interface VmOptions {
 }
 
 /** One instance of the core, like one VM on the shim. */
+/** What the console and guest-memory imports need of a test instance. */
+export interface GuestHost {
+  readonly guest: Uint8Array;              // guest-physical memory from 0
+  readonly written: string[];              // each consoleWrite call, decoded
+  bytes(ptr: number, len: number): Uint8Array;   // a view of the instance's linear memory
+}
+
+/** consoleWrite, guestRead and guestWrite as the shim provides them, over a fake guest memory. */
+export function guestImports(host: GuestHost) {
+  return {
+    consoleWrite(ptr: number, len: number): void {
+      host.written.push(Buffer.from(host.bytes(ptr, len)).toString("utf8"));
+    },
+    guestRead(gpa: bigint, ptr: number, len: number): number {
+      if (gpa < 0n || gpa + BigInt(len) > BigInt(host.guest.length)) return 0;
+      host.bytes(ptr, len).set(host.guest.subarray(Number(gpa), Number(gpa) + len));
+      return 1;
+    },
+    guestWrite(gpa: bigint, ptr: number, len: number): number {
+      if (gpa < 0n || gpa + BigInt(len) > BigInt(host.guest.length)) return 0;
+      host.guest.set(host.bytes(ptr, len), Number(gpa));
+      return 1;
+    },
+  };
+}
+
 export class Core {
   readonly x: CoreExports;
   readonly guest: Uint8Array;
@@ -124,19 +150,7 @@ export class Core {
     this.unixTime = opts.unixTime ?? 1_700_000_000n;   // 2023-11-14 22:13:20 UTC
     const self = this;
     const env = {
-      consoleWrite(ptr: number, len: number): void {
-        self.written.push(Buffer.from(self.bytes(ptr, len)).toString("utf8"));
-      },
-      guestRead(gpa: bigint, ptr: number, len: number): number {
-        if (gpa < 0n || gpa + BigInt(len) > BigInt(self.guest.length)) return 0;
-        self.bytes(ptr, len).set(self.guest.subarray(Number(gpa), Number(gpa) + len));
-        return 1;
-      },
-      guestWrite(gpa: bigint, ptr: number, len: number): number {
-        if (gpa < 0n || gpa + BigInt(len) > BigInt(self.guest.length)) return 0;
-        self.guest.set(self.bytes(ptr, len), Number(gpa));
-        return 1;
-      },
+      ...guestImports(self),
       hostCpuid(leaf: number, subleaf: number, out: number): void {
         leaf >>>= 0; subleaf >>>= 0;
         self.cpuidCalls.push([leaf, subleaf]);
