@@ -5,6 +5,7 @@ import { hostCpuid } from "./host";
 import { measuredTscKhz } from "./clock";
 import { LOCAL_APIC_TIMER_KHZ } from "./devices/local-apic";
 import { getReg, setReg, RAX, RBX, RCX, RDX, CR4, skipInstruction } from "./vcpu";
+import { passthrough } from "./passthrough";
 
 export const HYPERCALL_ABI_VERSION: u32 = (1 << 16) | 0;
 const SIGNATURE: u32 = 0x70736977;                  // "wisp" read as a little-endian u32
@@ -89,12 +90,15 @@ function frequencyLeaf(leaf: u32): bool {
       c &= ~(1 << 21);                              // x2APIC: the guest gets no APIC virtualization
       // OSXSAVE mirrors CR4.OSXSAVE (SDM vol. 2A, CPUID Table 3-10): the guest's CR4, not the host's.
       c = (c & ~(1 << 27)) | ((<u32>(getReg(CR4) >> 18) & 1) << 27);
-      // MCE and MCA (SDM vol. 2A, CPUID Table 3-11; SDM vol. 3B, 16.3): the machine-check MSRs
-      // (IA32_MCG_CAP/STATUS, banks) are not emulated, and Linux panics on a #GP from them.
-      d &= ~((1 << 7) | (1 << 14));
-      // MTRR (Table 3-11): none (MTRRcap reads 0, msr.ts) and MTRRdefType is not emulated; Linux
-      // would read it (a #GP) and then skip PAT setup either way.
-      d &= ~(1 << 12);
+      // A blue-pill guest has the real machine-check and MTRR MSRs; an emulated VM has neither:
+      if (!passthrough()) {
+        // MCE and MCA (SDM vol. 2A, CPUID Table 3-11; SDM vol. 3B, 16.3): the machine-check MSRs
+        // (IA32_MCG_CAP/STATUS, banks) are not emulated, and Linux panics on a #GP from them.
+        d &= ~((1 << 7) | (1 << 14));
+        // MTRR (Table 3-11): none (MTRRcap reads 0, msr.ts) and MTRRdefType is not emulated; Linux
+        // would read it (a #GP) and then skip PAT setup either way.
+        d &= ~(1 << 12);
+      }
     } else if (leaf == 0x80000001) {
       c &= ~(1 << 2);                               // SVM
     }

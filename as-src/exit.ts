@@ -7,12 +7,13 @@ import {
 } from "./exit-reason";
 import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
 import { countExit } from "./exit-stats";
-import { getReg, RFLAGS, skipInstruction } from "./vcpu";
+import { getReg, RFLAGS, skipInstruction, injectGeneralProtection } from "./vcpu";
 import { handleCpuid } from "./cpuid";
 import { handleMsrRead, handleMsrWrite } from "./msr";
 import { handleIo } from "./io-bus";
 import { handleHypercall } from "./hypercall";
 import { guestMemoryBytes } from "./vm";
+import { passthrough } from "./passthrough";
 import { mmioDeviceAt, MMIO_NONE } from "./mmio-bus";
 import { emulateMmio } from "./x86/emulate";
 import { messageString, messageSlice, messageHex, messageDecimal, message } from "./console";
@@ -90,6 +91,7 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
   countExit(reason);
   if (vmEnded()) return 1;
   setCurrentReason(reason);
+  if (passthrough()) return dispatchPassthrough(reason, qualification, address);
   if (reason != EXIT_INTERRUPT) vcpuRan();
   const decision = dispatch(reason, qualification, address);
   if (decision != 0 || vmEnded()) return decision;
@@ -116,5 +118,27 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
     case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
     case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
     default: return vendorFault("unknown exit reason ", reason);
+  }
+}
+
+/** A blue-pill guest's exits (passthrough.ts): it has the machine's devices, so no interrupt
+ * delivery follows; a data access to unmapped memory is the local APIC or wisp's own memory. */
+function dispatchPassthrough(reason: u32, qualification: u64, address: u64): u32 {
+  switch (reason) {
+    case EXIT_CPUID: return handleCpuid();
+    case EXIT_HYPERCALL: return handleHypercall();
+    case EXIT_MSR_READ:
+    case EXIT_MSR_WRITE: {                          // VM_CR, VM_HSAVE_PA: SVM is not the guest's
+      injectGeneralProtection();
+      return 0;
+    }
+    case EXIT_MEMORY_FAULT: return handleMemoryFault(qualification, address);
+    case EXIT_SHUTDOWN: {
+      message("triple fault");
+      return endVm(RESULT_SHUTDOWN, 0);
+    }
+    case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
+    case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
+    default: return vendorFault("unexpected exit reason ", reason);
   }
 }

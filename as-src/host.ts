@@ -42,3 +42,24 @@ export declare function imageRead(image: u32, offset: u64, ptr: usize, len: u32)
  * (nothing copied) if the file range or the guest range is out of bounds. */
 @external("env", "imageLoad")
 export declare function imageLoad(image: u32, offset: u64, len: u64, gpa: u64): u32;
+
+// Blue-pill only (passthrough.ts): the real local APIC of the CPU that exited, INIT/STARTUP
+// delivery, and the probe of wisp's protected memory.
+
+/** Reads size (4) bytes of the real local APIC register at offset (0..0xfff). */
+@external("env", "hostApicRead")
+export declare function hostApicRead(offset: u32, size: u32): u64;
+
+/** Writes the low size bytes of value to the real local APIC register at offset (0..0xfff). */
+@external("env", "hostApicWrite")
+export declare function hostApicWrite(offset: u32, size: u32, value: u64): void;
+
+/** An INIT (kind 0) or STARTUP (kind 1, vector) IPI for the virtual CPUs: flags bits 0-1 the ICR's
+ * destination shorthand, bit 2 logical destination mode; destination the ICR's destination field. */
+@external("env", "hostStartupIpi")
+export declare function hostStartupIpi(kind: u32, flags: u32, destination: u32, vector: u32): void;
+
+/** Stores at out the guest-physical address of an 8-byte canary inside wisp's protected memory and
+ * its current value (two u64); returns 1, or 0 when there is none (not a blue-pill instance). */
+@external("env", "hostCanary")
+export declare function hostCanary(out: usize): u32;

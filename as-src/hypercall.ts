@@ -1,7 +1,7 @@
 // Hypercalls (VMMCALL): function number in rax, arguments in rbx, rcx, rdx, result in rax
 // (all ones for an unknown function or a bad argument). docs/architecture.md, "Hypercalls".
 
-import { guestRead } from "./host";
+import { guestRead, hostCanary } from "./host";
 import { getReg, setReg, RAX, RBX, RCX, RDX, skipInstruction } from "./vcpu";
 import { consolePutByte } from "./console";
 import { exitCount } from "./exit-stats";
@@ -13,12 +13,14 @@ import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
 export const HC_VERSION: u64 = 0;
 export const HC_CONSOLE_WRITE: u64 = 1;
 export const HC_EXIT_STATS: u64 = 2;
+export const HC_PROTECTED_PROBE: u64 = 3;          // blue-pill: where wisp's memory is, for tests
 export const HC_TEST_TRAP: u64 = 0x7e57;            // test builds only (asc --use WISP_TEST_BUILD=1)
 export const HC_TEST_MMIO: u64 = 0x7e58;            // test builds only: APIC/IOAPIC register access
 
 const ALL_ONES: u64 = 0xffffffffffffffff;
 const CONSOLE_WRITE_MAX: u32 = 4096;
 const consoleBuffer: usize = memory.data(<i32>CONSOLE_WRITE_MAX, 16);
+const canary: usize = memory.data(16, 8);          // address, value
 
 function consoleWriteCall(gpa: u64, length: u64): u64 {
   if (length > CONSOLE_WRITE_MAX) return ALL_ONES;
@@ -66,6 +68,14 @@ export function handleHypercall(): u32 {
   } else if (fn == HC_EXIT_STATS) {
     const reason = getReg(RBX);
     if (reason < EXIT_REASON_SLOTS) result = exitCount(<u32>reason);
+  } else if (fn == HC_PROTECTED_PROBE) {
+    // rbx = guest-physical address of a canary inside wisp's protected memory, rcx = its value as
+    // wisp reads it: a guest that writes there and asks again sees whether the write got through.
+    if (hostCanary(canary) != 0) {
+      result = 0;
+      setReg(RBX, load<u64>(canary));
+      setReg(RCX, load<u64>(canary, 8));
+    }
   } else if (fn == HC_TEST_TRAP) {
     if (isDefined(WISP_TEST_BUILD)) {
       if (WISP_TEST_BUILD != 0) result = testTrap();

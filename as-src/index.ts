@@ -7,6 +7,7 @@ export {
 } from "./config";
 export { loadGuest } from "./loaders/load-guest";
 export { vmSetup } from "./vm";
+export { bluepillSetup } from "./passthrough";
 export { vcpuStateOffset } from "./vcpu";
 export { statsOffset } from "./exit-stats";
 export { handleExit } from "./exit";

@@ -4,11 +4,20 @@
 
 import { LOCAL_APIC_BASE, localApicRead, localApicWrite } from "./devices/local-apic";
 import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
+import { hostApicMmioRead, hostApicMmioWrite } from "./devices/host-apic";
+import { passthrough, hostApicPage } from "./passthrough";
+import { messageStart, messageString, messageHex, messageEnd } from "./console";
 
 export const MMIO_NONE: u32 = 0;
 export const MMIO_LOCAL_APIC: u32 = 1;
 export const MMIO_IOAPIC: u32 = 2;
 const MMIO_DEVICES: u32 = 3;
+// Blue-pill only (passthrough.ts): the machine's local APIC, and wisp's own memory, which is all the
+// nested page table leaves unmapped.
+export const MMIO_HOST_APIC: u32 = 3;
+export const MMIO_PROTECTED: u32 = 4;
+const PROTECTED_REPORTS: u32 = 8;                   // messages about dropped writes, then silence
+let protectedWrites: u32 = 0;
 
 // Per device id: base, size (size 0: not mapped). Slot 0 is MMIO_NONE. The devices' reset places.
 const ranges: usize = memory.data<u64>([0, 0, LOCAL_APIC_BASE, 0x1000, IOAPIC_BASE, 0x1000]);
@@ -22,6 +31,7 @@ export function mmioMap(device: u32, base: u64, size: u64): void {
 
 /** The device whose range holds gpa, or MMIO_NONE. */
 export function mmioDeviceAt(gpa: u64): u32 {
+  if (passthrough()) return gpa - hostApicPage() < 0x1000 ? MMIO_HOST_APIC : MMIO_PROTECTED;
   for (let d: u32 = 1; d < MMIO_DEVICES; d++) {
     const base = load<u64>(ranges + (<usize>d << 4));
     if (gpa - base < load<u64>(ranges + (<usize>d << 4) + 8)) return d;
@@ -39,7 +49,8 @@ export function mmioRead(gpa: u64, size: u32): u64 {
   switch (device) {
     case MMIO_LOCAL_APIC: return localApicRead(offsetIn(device, gpa), size);
     case MMIO_IOAPIC: return ioApicRead(offsetIn(device, gpa), size);
-    default: return 0xffffffffffffffff;
+    case MMIO_HOST_APIC: return hostApicMmioRead(<u32>(gpa - hostApicPage()), size);
+    default: return 0xffffffffffffffff;             // MMIO_PROTECTED too: wisp's memory reads as all ones
   }
 }
 
@@ -49,6 +60,18 @@ export function mmioWrite(gpa: u64, size: u32, value: u64): void {
   switch (device) {
     case MMIO_LOCAL_APIC: localApicWrite(offsetIn(device, gpa), size, value); break;
     case MMIO_IOAPIC: ioApicWrite(offsetIn(device, gpa), size, value); break;
+    case MMIO_HOST_APIC: hostApicMmioWrite(<u32>(gpa - hostApicPage()), size, value); break;
+    case MMIO_PROTECTED: protectedWrite(gpa); break;
     default: break;
   }
+}
+
+/** A blue-pill guest wrote to wisp's memory: dropped, and said (the first few times). */
+function protectedWrite(gpa: u64): void {
+  if (protectedWrites++ >= PROTECTED_REPORTS) return;
+  messageStart();
+  messageString("write to wisp's protected memory at ");
+  messageHex(gpa);
+  messageString(" dropped");
+  messageEnd();
 }

@@ -1,4 +1,5 @@
-// Links one variant's objects into a UEFI application (PE32+, EFI application subsystem).
+// Links one variant's objects into a UEFI image (PE32+): an application entered at efi_main, or
+// what the variant names (the firmware driver: boot-service driver subsystem, efi_driver_main).
 import * as fs from 'node:fs';
 import { runStep } from './cache/stamp';
 import { runChecked } from './exec';
@@ -7,11 +8,13 @@ import { abs } from './paths';
 import { cToolchain } from './toolchain';
 import { Variant } from './variants';
 
-export const LINK_FLAGS = ['/subsystem:efi_application', '/entry:efi_main', '/nodefaultlib'];
+export function linkFlags(v: Variant): string[] {
+  return [`/subsystem:${v.subsystem ?? 'efi_application'}`, `/entry:${v.entry ?? 'efi_main'}`, '/nodefaultlib'];
+}
 
 export async function link(v: Variant, objects: string[]): Promise<void> {
   const tc = cToolchain();
-  const args = [...LINK_FLAGS, `/out:${v.output}`, ...objects];
+  const args = [...linkFlags(v), `/out:${v.output}`, ...objects];
   await runStep({ id: `link/${v.name}`, key: { args, tc: tc.version }, inputs: objects, outputs: [v.output] }, async () => {
     step(`link ${v.output}`);
     try {

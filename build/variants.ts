@@ -12,11 +12,17 @@ export interface Variant {
   maxBytes?: number;
   /** Extra compiler flags for every C file of this variant. */
   cflags?: string[];
+  /** The PE subsystem and entry point (default: a UEFI application entered at efi_main). */
+  subsystem?: 'efi_application' | 'efi_boot_service_driver';
+  entry?: string;
 }
 
 export const VARIANTS: Variant[] = [
   { name: 'wisp', core: 'release', variantSource: 'c-shim/variant/core_exit.c', output: 'out/wisp.efi', maxBytes: 256 * 1024 },
   { name: 'wisp-test', core: 'test', variantSource: 'c-shim/variant/core_exit.c', output: 'out/wisp-test.efi' },
+  // The firmware driver: blue-pill on every CPU (c-shim/bluepill/, docs/deployment.md).
+  { name: 'wisp-driver', core: 'release', variantSource: 'c-shim/variant/core_exit.c', output: 'out/wisp-driver.efi', maxBytes: 256 * 1024,
+    subsystem: 'efi_boot_service_driver', entry: 'efi_driver_main' },
   { name: 'wisp-floor', core: 'release', variantSource: 'c-shim/variant/floor_exit.c', output: 'out/wisp-floor.efi' },
 ];
 

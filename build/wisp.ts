@@ -6,7 +6,7 @@ import { WispError } from './log';
 const HELP = `usage: wisp <command> [options]
 
 commands:
-  build [--variant NAME]...     build out/wisp.efi, out/wisp-test.efi, out/wisp-floor.efi (default: all)
+  build [--variant NAME]...     build out/wisp.efi, out/wisp-test.efi, out/wisp-driver.efi, out/wisp-floor.efi (default: all)
                                 and the guests in out/guests/; only what changed is rebuilt
   image [-o FILE] [--config FILE] [--efi FILE] [--guest FILE]...
                                 write a GPT disk image (default out/wisp.img) with an EFI system
@@ -30,6 +30,16 @@ commands:
                                 with -no-reboot and isa-debug-exit would give: 0 after poweroff or
                                 reset, (V << 1) | 1 after the guest writes V to port 0xf4, and 253
                                 when wisp had to stop the VM (fault, trap, halt, error)
+  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS]
+           [--driver FILE]
+                                the firmware-driver form end to end: build out/wisp-driver.efi, the
+                                probe and its initramfs (out/bluepill/), an ESP with the driver,
+                                Debian's kernel and a startup.nsh for OVMF's UEFI Shell; boot it in
+                                QEMU (-cpu EPYC, default 2 CPUs, 1 GiB). shell-load (default): the
+                                Shell's \`load\` loads the driver; driver-order: a Driver#### entry
+                                (bcfg), then a reset; none: no driver (the probe must fail).
+                                --driver: put FILE on the disk instead (no build). Exit status 0
+                                when the probe passed on every CPU and Linux powered off
   start                         build and boot Debian's Linux kernel with a BusyBox shell under wisp
                                 (npm start; the first run fetches both from Debian into cache/)
   test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)
@@ -83,6 +93,13 @@ async function main(argv: string[]): Promise<number> {
       } }) as { values: import('./run').RunOptions };
       const { runCommand, startCommand } = await import('./run');
       return cmd === 'start' ? startCommand() : runCommand(values);
+    }
+    case 'bluepill': {
+      const { values } = parseArgs({ args: rest, options: {
+        smp: { type: 'string' }, mode: { type: 'string' }, append: { type: 'string' }, timeout: { type: 'string' }, driver: { type: 'string' },
+      } });
+      const { bluepillCommand } = await import('./bluepill');
+      return bluepillCommand(values);
     }
     case 'test': {
       const { testCommand } = await import('./test-runner');

@@ -13,6 +13,7 @@ static uint8_t *linear(struct w2c_env *env, uint32_t offset, uint64_t length) {
 
 static uint8_t *guest(struct w2c_env *env, uint64_t gpa, uint64_t length) {
     const struct vm *vm = env->vm;
+    if (vm && vm->passthrough) return bluepill_guest_memory(gpa, length);
     if (!vm || !vm->ram || gpa > vm->memory_bytes || length > vm->memory_bytes - gpa) return 0;
     return vm->ram + gpa;
 }

@@ -45,6 +45,7 @@ struct vm {
     int prepared;                               // 0: could not be prepared; result ERROR
     uint32_t result_kind;
     uint64_t result_value;
+    int passthrough;                            // the blue-pill guest: guest-physical = host-physical
 };
 
 struct wisp_config {
@@ -73,6 +74,10 @@ void vm_print_summary(const struct wisp_config *cfg, uint32_t *not_as_expected);
 void vm_print_result(const struct vm *vm);
 void vm_end_mirror(const struct wisp_config *cfg);             // vm_end.c: on-end = mirror
 void vm_print_stats(const struct vm *vm, w2c_core *instance, uint32_t stats_offset);
+
+// Blue-pill (bluepill/): the host address of guest-physical [gpa, gpa + length) of the blue-pill
+// guest, or NULL when it touches wisp's own memory.
+uint8_t *bluepill_guest_memory(uint64_t gpa, uint64_t length);
 
 // Instances: allocated from the host pool, freed with instance_free (instance.c).
 w2c_core *instance_alloc(struct w2c_env *env);

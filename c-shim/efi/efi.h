@@ -21,7 +21,7 @@ typedef struct {
 } efi_table_header;                                  // UEFI spec 4.2
 
 enum { EFI_ALLOCATE_ANY_PAGES = 0 };                 // UEFI spec 7.2 EFI_ALLOCATE_TYPE
-enum { EFI_LOADER_DATA = 2 };                        // UEFI spec 7.2 EFI_MEMORY_TYPE
+enum { EFI_RESERVED_MEMORY_TYPE = 0, EFI_LOADER_DATA = 2 };   // UEFI spec 7.2 EFI_MEMORY_TYPE
 
 typedef struct {
     uint32_t type;
@@ -51,7 +51,11 @@ typedef struct {
     efi_fn get_next_monotonic_count;
     efi_status (*stall)(uint64_t microseconds);
     efi_status (*set_watchdog_timer)(uint64_t timeout, uint64_t code, uint64_t size, char16 *data);
-    // ... ConnectController and later: unused
+    efi_fn connect_controller, disconnect_controller;
+    efi_fn open_protocol, close_protocol, open_protocol_information;
+    efi_fn protocols_per_handle, locate_handle_buffer;
+    efi_status (*locate_protocol)(const efi_guid *protocol, void *registration, void **interface);
+    // ... InstallMultipleProtocolInterfaces and later: unused
 } efi_boot_services;                                 // UEFI spec 4.4 EFI_BOOT_SERVICES
 
 typedef struct {
@@ -106,6 +110,27 @@ typedef struct {
     efi_status (*open_volume)(void *self, efi_file **root);
 } efi_simple_file_system;                            // UEFI spec 13.4
 
+// EFI_MP_SERVICES_PROTOCOL (UEFI PI spec 1.7, vol. 2, 13.4): run a procedure on every other CPU.
+typedef struct {
+    uint64_t processor_id;                           // the local APIC ID
+    uint32_t status_flag;                            // bit 0 BSP, bit 1 enabled, bit 2 healthy
+    uint32_t package, core, thread;
+    uint32_t extended[6];                            // PI 1.7 ExtendedInformation (CPU_V2_EXTENDED_TOPOLOGY only)
+} efi_processor_information;
+#define EFI_PROCESSOR_ENABLED (1u << 1)              // PI spec vol. 2, 13.4.3 StatusFlag
+
+typedef struct efi_mp_services efi_mp_services;
+typedef void (*efi_ap_procedure)(void *argument);
+struct efi_mp_services {
+    efi_status (*get_number_of_processors)(efi_mp_services *self, uint64_t *processors, uint64_t *enabled);
+    efi_status (*get_processor_info)(efi_mp_services *self, uint64_t number, efi_processor_information *info);
+    efi_status (*startup_all_aps)(efi_mp_services *self, efi_ap_procedure procedure, uint8_t single_thread,
+                                  void *wait_event, uint64_t timeout_us, void *argument, uint64_t **failed);
+    efi_fn startup_this_ap, switch_bsp, enable_disable_ap;
+    efi_status (*who_am_i)(efi_mp_services *self, uint64_t *number);
+};
+
+extern const efi_guid efi_mp_services_guid;
 extern const efi_guid efi_loaded_image_guid;
 extern const efi_guid efi_simple_file_system_guid;
 

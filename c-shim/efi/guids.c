@@ -5,4 +5,7 @@ const efi_guid efi_loaded_image_guid =          // UEFI spec 9.1 EFI_LOADED_IMAG
 const efi_guid efi_simple_file_system_guid =    // UEFI spec 13.4 EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID
     {0x964E5B22, 0x6459, 0x11D2, {0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
 
+const efi_guid efi_mp_services_guid =           // UEFI PI spec vol. 2, 13.4 EFI_MP_SERVICES_PROTOCOL_GUID
+    {0x3FDDA605, 0xA76E, 0x4F46, {0xAD, 0x29, 0x12, 0xF4, 0x53, 0x1B, 0x3D, 0x08}};
+
 efi_boot_services *efi_bs;

@@ -28,10 +28,18 @@ static void set_gate(int vector, uint64_t handler, int ist) {
 }
 
 void idt_init(void) {
+    idt_build();
+    idt_load();
+}
+
+void idt_build(void) {
     for (int v = 0; v < 32; v++)
         set_gate(v, isr_exception_table[v], v == 8 ? 1 : 0);   // #DF on IST1 (Intel SDM vol. 3A, 6.14.5)
     set_gate(VECTOR_TIMER, (uint64_t)isr_timer, 0);
     set_gate(VECTOR_SPURIOUS, (uint64_t)isr_spurious, 0);
+}
+
+void idt_load(void) {                            // the same table on every CPU
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = { sizeof idt - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" ::"m"(idtr) : "memory");
 }

@@ -21,13 +21,20 @@
 #define MAX_MAP (512 * GIB)                     // one PML4 entry
 
 int paging_init(uint64_t max_physical) {
+    uint64_t root = paging_build(max_physical);
+    if (!root) return 0;
+    write_cr3(root);
+    return 1;
+}
+
+uint64_t paging_build(uint64_t max_physical) {
     uint64_t top = (max_physical + GIB - 1) & ~(GIB - 1);
     if (top < MIN_MAP) top = MIN_MAP;
     if (top > MAX_MAP) top = MAX_MAP;
     uint64_t *pml4 = alloc_page(), *pdpt = alloc_page();
     uint64_t gibs = top / GIB;
     uint64_t *pds = wisp_alloc(gibs * 4096, 4096);
-    if (!pml4 || !pdpt || !pds) return 0;
+    if (!pml4 || !pdpt || !pds) return 0;     // (pool exhausted: nothing to give back)
     uint64_t apic_page = lapic_base() & ~(MIB2 - 1);
     for (uint64_t i = 0; i < gibs * 512; i++) {
         uint64_t pa = i * MIB2;
@@ -35,6 +42,5 @@ int paging_init(uint64_t max_physical) {
     }
     for (uint64_t g = 0; g < gibs; g++) pdpt[g] = (uint64_t)&pds[g * 512] | PTE_P | PTE_RW;
     pml4[0] = (uint64_t)pdpt | PTE_P | PTE_RW;
-    write_cr3((uint64_t)pml4);
-    return 1;
+    return (uint64_t)pml4;
 }

@@ -37,7 +37,7 @@ void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     } else {
         vmcb[VMCB_TLB_CONTROL] = 0;
     }
-    svm_vmrun(area, (uint64_t)vmcb, svm_host_state_pa);
+    svm_vmrun(area, (uint64_t)vmcb, svm_host_state_pa, 0);
     svm_read_state(v, area);
     svm_translate_exit(v, area, exit);
 }

@@ -30,4 +30,11 @@ void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);        // e
 void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);
 
 // vmrun.S: load guest GPRs from the area, VMLOAD/VMRUN/VMSAVE, store them back, VMLOAD host state.
-void svm_vmrun(uint8_t *area, uint64_t vmcb_pa, uint64_t host_state_pa);
+void svm_vmrun(uint8_t *area, uint64_t vmcb_pa, uint64_t host_state_pa, uint64_t keep_gif_clear);
+
+// npt_identity.c (blue-pill): guest-physical = host-physical for the first 512 GiB, 2 MiB pages,
+// with 4 KiB pages where npt_identity_set changes a range (flags: NPT_IDENTITY_* below).
+#define NPT_IDENTITY_NONE 0                     // not present: every access is a nested page fault
+#define NPT_IDENTITY_READ 1                     // present, read-only: writes fault
+uint64_t *npt_identity_build(void);
+int npt_identity_set(uint64_t *root, uint64_t gpa, uint64_t bytes, int flags);

@@ -91,7 +91,14 @@
 #define VMEXIT_IOIO 0x7B
 #define VMEXIT_MSR 0x7C
 #define VMEXIT_SHUTDOWN 0x7F
+#define VMEXIT_VMRUN 0x80
 #define VMEXIT_VMMCALL 0x81
+#define VMEXIT_VMLOAD 0x82
+#define VMEXIT_VMSAVE 0x83
+#define VMEXIT_STGI 0x84
+#define VMEXIT_CLGI 0x85
+#define VMEXIT_SKINIT 0x86
+#define VMEXIT_INVLPGA 0x7A
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xFFFFFFFFFFFFFFFFull    // -1: VMRUN found invalid guest state
 

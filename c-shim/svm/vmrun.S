@@ -1,9 +1,11 @@
-// svm_vmrun(area, vmcb_pa, host_state_pa): one guest entry and exit (Microsoft x64 ABI: rcx, rdx,
-// r8; rbx, rbp, rdi, rsi, r12-r15 are callee-saved). The guest's general registers come from and go
+// svm_vmrun(area, vmcb_pa, host_state_pa, keep_gif_clear): one guest entry and exit (Microsoft x64
+// ABI: rcx, rdx, r8, r9; rbx, rbp, rdi, rsi, r12-r15 are callee-saved). The guest's general registers come from and go
 // back to the vCPU area (offsets: docs/architecture.md); RAX and RSP live in the VMCB.
 //
 // GIF is clear from before VMLOAD to after the host state is back, so an interrupt that ended the
 // guest's run (INTR intercept) is taken by the host's IDT right after STGI (APM vol. 2, 15.17).
+// Blue-pill passes keep_gif_clear != 0: its host never takes an interrupt or NMI; one that arrives
+// stays pending until the next VMRUN and exits again there (NMI intercept).
 
 #include "guest_gprs.h"
 
@@ -25,7 +27,10 @@ svm_vmrun:
     SAVE_GUEST_GPRS %rax
     movq 8(%rsp), %rax
     vmload %rax                 // the host's FS, GS, TR, LDTR and syscall MSRs
+    testq %r9, %r9
+    jnz 1f
     stgi
+1:
     addq $16, %rsp
     POP_HOST_CALLEE_SAVED
     ret

@@ -142,6 +142,10 @@ export class Core {
   /** Boot images by id (0 kernel, 1 initrd, 2.. modules) for imageSize/imageRead/imageLoad. */
   images: Array<Uint8Array | undefined> = [];
   unixTime: bigint;                          // hostUnixTime(): seconds since 1970
+  readonly apic = new Map<number, number>();  // blue-pill: the "real" local APIC's registers
+  readonly apicWrites: Array<[number, bigint]> = [];
+  readonly startupIpis: Array<[number, number, number, number]> = [];   // kind, flags, destination, vector
+  canary: [bigint, bigint] | undefined;       // hostCanary(): address, value
 
   constructor(opts: VmOptions = {}) {
     this.guest = new Uint8Array(opts.guestBytes ?? 0x10000);
@@ -179,6 +183,24 @@ export class Core {
       },
       hostUnixTime(): bigint {
         return self.unixTime;
+      },
+      // Blue-pill (as-src/passthrough.ts): a fake local APIC page and canary, recorded for tests.
+      hostApicRead(offset: number, size: number): bigint {
+        return BigInt(self.apic.get(offset) ?? 0) & ((1n << BigInt(8 * size)) - 1n);
+      },
+      hostApicWrite(offset: number, _size: number, value: bigint): void {
+        self.apicWrites.push([offset, value]);
+        self.apic.set(offset, Number(value & 0xffffffffn));
+      },
+      hostStartupIpi(kind: number, flags: number, destination: number, vector: number): void {
+        self.startupIpis.push([kind, flags, destination, vector]);
+      },
+      hostCanary(out: number): number {
+        if (self.canary === undefined) return 0;
+        const dv = self.view();
+        dv.setBigUint64(out, self.canary[0], true);
+        dv.setBigUint64(out + 8, self.canary[1], true);
+        return 1;
       },
     };
     const instance = new WebAssembly.Instance(wasmModule(opts.build ?? "test"), { env });
