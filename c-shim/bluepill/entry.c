@@ -8,6 +8,8 @@
 #include "host/serial.h"
 
 #define EFI_LOAD_ERROR EFI_ERR(1)               // UEFI spec Appendix D
+#define EFI_ALREADY_STARTED EFI_ERR(20)
+#define WISP_SIGNATURE 0x70736977u              // "wisp": CPUID 0x40000000 EBX/ECX/EDX (as-src/cpuid.ts)
 
 // Runs on each application processor, from the firmware's MP services (one at a time).
 static void ap_procedure(void *argument) {
@@ -25,6 +27,12 @@ efi_status efi_driver_main(efi_handle image, efi_system_table *system_table) {
     efi_bs = system_table->boot_services;
     serial_init();
     con_str("\nwisp " WISP_VERSION " firmware driver: blue-pill\n");
+    uint32_t r[4];
+    cpuid(0x40000000, 0, r);                    // hypervisor leaves (as-src/cpuid.ts)
+    if (r[1] == WISP_SIGNATURE && r[2] == WISP_SIGNATURE && r[3] == WISP_SIGNATURE) {
+        con_str("wisp: wisp already runs this machine; nothing to do\n");
+        return EFI_ALREADY_STARTED;
+    }
     struct bp_image copy;
     if (!bluepill_relocate(image, &copy)) {
         con_str("wisp: cannot copy wisp into reserved memory; the firmware continues without wisp\n");

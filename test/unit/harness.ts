@@ -59,6 +59,7 @@ interface CoreExports {
   acknowledgeInterrupt(vector: number): number;
   nextDeadlineNs(): bigint;
   consoleInput(ptr: number, len: number): number;
+  bluepillSetup(apicBase: bigint): number;
 }
 
 export const EXPORT_NAMES = [
@@ -68,6 +69,7 @@ export const EXPORT_NAMES = [
   "onEnd", "vmSetup", "vcpuStateOffset", "statsOffset", "handleExit", "resultKind", "resultValue",
   "vmKind", "vmImageCount", "vmFileOffset", "vmFileLength", "loadGuest",
   "setTscKhz", "pollDevices", "acknowledgeInterrupt", "nextDeadlineNs", "consoleInput",
+  "bluepillSetup",
 ];
 
 const modules = new Map<Build, WebAssembly.Module>();
