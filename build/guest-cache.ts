@@ -10,11 +10,18 @@ import { run, runChecked } from './exec';
 import { step, warn, WispError } from './log';
 import { abs, ensureDir, rel } from './paths';
 
-export interface LinuxGuest { kernel: string; initrd: string }
+export interface LinuxGuest {
+  kernel: string;
+  initrd: string;
+  /** The static busybox the initramfs holds (for other initramfs variants: build/bluepill.ts). */
+  busybox: string;
+}
 
 const CACHE = 'cache/debian';
 const KERNEL_META = 'linux-image-amd64';
 const BUSYBOX = 'busybox-static';
+/** The unpacked busybox-static's binary, under CACHE (kept: other initramfs variants use it). */
+const BUSYBOX_BIN = 'busybox-root/bin/busybox';
 const RECIPE_VERSION = 2;                      // bump when the initramfs layout changes
 
 // PID 1 prepares the file systems, then hands over to BusyBox init, which runs the console shell
@@ -78,7 +85,7 @@ const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 const S_IFCHR = 0o020000;
 
-interface CpioEntry { name: string; mode: number; data?: Buffer; rdev?: [number, number] }
+export interface CpioEntry { name: string; mode: number; data?: Buffer; rdev?: [number, number] }
 
 function cpioHeader(ino: number, e: CpioEntry, size: number): Buffer {
   const hex = (v: number) => v.toString(16).padStart(8, '0');
@@ -105,8 +112,11 @@ export function cpioNewc(entries: CpioEntry[]): Buffer {
   return Buffer.concat([all, Buffer.alloc((512 - (all.length % 512)) % 512)]);
 }
 
-/** The initramfs: busybox with its applet links, /init, BusyBox init's inittab, /dev/console. */
-async function buildInitramfs(busybox: string, out: string): Promise<void> {
+/**
+ * The base of every BusyBox initramfs: the usual directories, /dev/console and /dev/null, busybox
+ * and a link for each of its applets. Callers add /init and what else they need.
+ */
+export async function busyboxEntries(busybox: string): Promise<{ entries: CpioEntry[]; applets: number }> {
   const list = await runChecked('listing the busybox applets', busybox, ['--list-full']);
   const applets = list.stdout.split('\n').map((s) => s.trim()).filter((s) => /^[a-z0-9/._[\]-]+$/i.test(s) && s !== 'bin/busybox');
   const dirs = ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'dev', 'proc', 'sys', 'tmp', 'etc', 'root', 'run', 'mnt'];
@@ -115,12 +125,29 @@ async function buildInitramfs(busybox: string, out: string): Promise<void> {
   entries.push({ name: 'dev/null', mode: S_IFCHR | 0o666, rdev: [1, 3] });
   entries.push({ name: 'bin/busybox', mode: S_IFREG | 0o755, data: fs.readFileSync(busybox) });
   for (const a of applets) entries.push({ name: a, mode: S_IFLNK | 0o777, data: Buffer.from('/bin/busybox') });
-  entries.push({ name: 'init', mode: S_IFREG | 0o755, data: Buffer.from(INIT) });
-  entries.push({ name: 'etc/inittab', mode: S_IFREG | 0o644, data: Buffer.from(INITTAB) });
-  entries.push({ name: 'etc/profile', mode: S_IFREG | 0o644, data: Buffer.from(PROFILE) });
-  const cpio = cpioNewc(entries);
-  fs.writeFileSync(out, zlib.gzipSync(cpio, { level: 9 }));
-  step(`initramfs: busybox + ${applets.length} applet links -> ${rel(out)} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB)`);
+  return { entries, applets: applets.length };
+}
+
+/** A regular file entry (mode: permission bits). */
+export function cpioFile(name: string, data: string | Buffer, mode = 0o644): CpioEntry {
+  return { name, mode: S_IFREG | mode, data: Buffer.isBuffer(data) ? data : Buffer.from(data) };
+}
+
+/** Writes entries as a gzip-compressed cpio "newc" archive (what the kernel unpacks as initramfs). */
+export function writeInitramfs(out: string, entries: CpioEntry[]): void {
+  const tmp = `${out}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, zlib.gzipSync(cpioNewc(entries), { level: 9 }));
+  fs.renameSync(tmp, out);              // a reader (a running QEMU, another build) never sees half a file
+}
+
+/** The initramfs: busybox with its applet links, /init, BusyBox init's inittab, /dev/console. */
+async function buildInitramfs(busybox: string, out: string): Promise<void> {
+  const { entries, applets } = await busyboxEntries(busybox);
+  entries.push(cpioFile('init', INIT, 0o755));
+  entries.push(cpioFile('etc/inittab', INITTAB));
+  entries.push(cpioFile('etc/profile', PROFILE));
+  writeInitramfs(out, entries);
+  step(`initramfs: busybox + ${applets} applet links -> ${rel(out)} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB)`);
 }
 
 /** Fetches (once) Debian's kernel and busybox-static and builds the initramfs; returns their paths. */
@@ -136,11 +163,11 @@ export async function ensureLinuxGuest(): Promise<LinuxGuest> {
   if (!pkg) {
     if (cached) {
       warn(`apt-cache cannot resolve ${KERNEL_META}; using the cached ${cached.kernelPackage}`);
-      return { kernel: abs(cached.kernel), initrd: abs(cached.initrd) };
+      return { kernel: abs(cached.kernel), initrd: abs(cached.initrd), busybox: path.join(dir, BUSYBOX_BIN) };
     }
     throw new WispError(`cannot resolve ${KERNEL_META} with apt-cache (is this Debian with its package lists? run \`apt-get update\`)`);
   }
-  if (cached && cached.kernelPackage === pkg) return { kernel: abs(cached.kernel), initrd: abs(cached.initrd) };
+  if (cached && cached.kernelPackage === pkg) return { kernel: abs(cached.kernel), initrd: abs(cached.initrd), busybox: path.join(dir, BUSYBOX_BIN) };
 
   step(`linux guest: ${pkg} and ${BUSYBOX} from Debian`);
   const kernelDeb = await download(pkg, dir);
@@ -155,7 +182,7 @@ export async function ensureLinuxGuest(): Promise<LinuxGuest> {
   if (!fs.existsSync(vmlinuz)) throw new WispError(`${kernelDeb} holds no boot/vmlinuz-${version}`);
   const kernel = path.join(dir, `vmlinuz-${version}`);
   fs.copyFileSync(vmlinuz, kernel);
-  const busybox = path.join(busyboxRoot, 'bin', 'busybox');
+  const busybox = path.join(dir, BUSYBOX_BIN);
   if (!fs.existsSync(busybox)) throw new WispError(`${busyboxDeb} holds no bin/busybox`);
   const initrd = path.join(dir, 'initramfs.cpio.gz');
   await buildInitramfs(busybox, initrd);
@@ -164,5 +191,5 @@ export async function ensureLinuxGuest(): Promise<LinuxGuest> {
   const next: Stamp = { kernelPackage: pkg, busyboxDeb, recipe: recipeHash(), kernel: rel(kernel), initrd: rel(initrd) };
   fs.writeFileSync(stampFile, `${JSON.stringify(next, null, 2)}\n`);
   step(`linux guest: ${rel(kernel)} + ${rel(initrd)}`);
-  return { kernel, initrd };
+  return { kernel, initrd, busybox };
 }

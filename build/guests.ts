@@ -4,7 +4,9 @@
 // The Multiboot test kernel (test/guests/multiboot/kernel.S, linked at 1 MiB by kernel.ld) is built three
 // ways into out/guests/: multiboot.elf (ELF32 i386), multiboot64.elf (64-bit checks, linked as ELF64 and
 // converted with `llvm-objcopy -O elf32-i386`), multiboot-aout.bin (a.out kludge, a flat binary); its
-// module, multiboot-module.txt, is copied beside them.
+// module, multiboot-module.txt, is copied beside them. The blue-pill probe (test/guests/bluepill/probe.c),
+// a static Linux program without libc, becomes out/guests/wisp-probe (build/bluepill.ts puts it in an
+// initramfs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runStep } from './cache/stamp';
@@ -101,9 +103,31 @@ export async function buildMultibootGuests(): Promise<string[]> {
   return out;
 }
 
+const PROBE_SOURCE = 'test/guests/bluepill/probe.c';
+export const PROBE = 'out/guests/wisp-probe';
+
+/** The blue-pill probe: a static x86-64 Linux executable, no libc (its own _start and system calls). */
+export async function buildProbe(): Promise<string> {
+  const tc = cToolchain();
+  const obj = 'out/guests/obj/wisp-probe.o';
+  const dep = 'out/guests/obj/wisp-probe.d';
+  const ccArgs = ['-target', 'x86_64-linux-gnu', '-O2', '-ffreestanding', '-fno-stack-protector', '-fno-builtin', '-fno-pic',
+    '-nostdlib', '-static', '-Wall', '-Wextra', '-c', '-MD', '-MF', dep, PROBE_SOURCE, '-o', obj];
+  const ldArgs = ['-static', '-e', '_start', '--gc-sections', obj, '-o', PROBE];
+  await runStep({ id: 'guest/wisp-probe', key: { ccArgs, ldArgs, tc: tc.version }, inputs: [PROBE_SOURCE], outputs: [PROBE] }, async () => {
+    step(`guest ${PROBE_SOURCE} -> ${PROBE}`);
+    ensureDir(abs('out/guests/obj'));
+    await runChecked(`compiling ${PROBE_SOURCE}`, tc.clang, ccArgs);
+    await runChecked('linking wisp-probe', tc.ldLld, ldArgs);
+    return readDepfile(dep);
+  });
+  return PROBE;
+}
+
 export async function buildGuests(): Promise<string[]> {
   const out: string[] = [];
   for (const g of guestSources()) out.push(await buildGuest(g));
   out.push(...await buildMultibootGuests());
+  out.push(await buildProbe());
   return out;
 }

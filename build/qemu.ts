@@ -24,6 +24,13 @@ export interface BootOptions {
   /** QEMU CPU model (default 'max': SVM with NPT under TCG). */
   cpu?: string;
   memoryMiB?: number;
+  /** Number of CPUs (-smp; default 1). */
+  smp?: number;
+  /**
+   * -no-reboot (default true): a reset ends QEMU. false: the machine restarts in the same process,
+   * with the same variable store and disk overlay (a boot that installs something and resets).
+   */
+  noReboot?: boolean;
   /** Kill QEMU after this long (default: never). */
   timeoutMs?: number;
   /**
@@ -63,10 +70,10 @@ export interface BootResult {
 
 export function qemuArgs(o: BootOptions, varsFile: string, ovmfCode: string): string[] {
   const args = [
-    '-machine', 'q35', '-accel', 'tcg', '-cpu', o.cpu ?? 'max', '-m', String(o.memoryMiB ?? 256), '-smp', '1',
+    '-machine', 'q35', '-accel', 'tcg', '-cpu', o.cpu ?? 'max', '-m', String(o.memoryMiB ?? 256), '-smp', String(o.smp ?? 1),
     '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${ovmfCode}`,
     '-drive', `if=pflash,format=raw,unit=1,file=${varsFile}`,
-    '-nodefaults', '-display', 'none', '-serial', 'stdio', '-no-reboot',
+    '-nodefaults', '-display', 'none', '-serial', 'stdio', ...(o.noReboot === false ? [] : ['-no-reboot']),
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
   ];
   if (o.boot === 'pxe') {
@@ -74,7 +81,8 @@ export function qemuArgs(o: BootOptions, varsFile: string, ovmfCode: string): st
     args.push('-netdev', `user,id=n0,tftp=${path.dirname(o.image)},bootfile=${path.basename(o.image)}`,
       '-device', 'virtio-net-pci,netdev=n0,romfile=');
   } else {
-    // snapshot=on: writes go to a temporary overlay, so parallel runs can share one image.
+    // snapshot=on: writes go to a temporary overlay, so parallel runs can share one image (the
+    // overlay lives as long as the QEMU process: across a guest's reset without -no-reboot).
     args.push('-nic', 'none', '-drive', `format=raw,file=${o.image},if=none,id=d0,snapshot=on`);
     if (o.disk === 'usb') args.push('-device', 'qemu-xhci,id=xhci', '-device', 'usb-storage,bus=xhci.0,drive=d0');
     else args.push('-device', 'virtio-blk-pci,drive=d0');

@@ -67,6 +67,16 @@ export async function makeImage(o: ImageOptions): Promise<string> {
   } else if (o.guests?.length) {
     throw new WispError('--guest needs --config: guests are only put on the image for a configuration that names them');
   }
+  return writeEspImage({ output, files, diskGuid: o.diskGuid, partitionGuid: o.partitionGuid });
+}
+
+/**
+ * A disk image (protective MBR + GPT) whose one partition, an EFI system partition, holds `files`
+ * on FAT32; sized for them. Returns the root-relative path.
+ */
+export async function writeEspImage(o: { output: string; files: FatFile[]; diskGuid?: string; partitionGuid?: string }): Promise<string> {
+  const output = abs(o.output);
+  const files = o.files;
   const payload = files.reduce((n, f) => n + fs.statSync(f.source).size, 0);
   const espBytes = Math.max(MIN_FAT32_BYTES, Math.ceil((payload * 1.1 + 2 * MiB) / MiB) * MiB);
   const espSectors = espBytes / SECTOR;
