@@ -13,6 +13,7 @@
     .globl svm_vmrun
 svm_vmrun:
     PUSH_HOST_CALLEE_SAVED
+    pushq %r9                   // keep_gif_clear   [rsp + 16] (r9 itself carries the guest's r9)
     pushq %r8                   // host state page  [rsp + 8]
     pushq %rcx                  // vCPU area        [rsp]
     movq %rdx, %rax             // VMRUN, VMLOAD, VMSAVE take the VMCB address in rAX (APM vol. 3, VMRUN)
@@ -27,10 +28,10 @@ svm_vmrun:
     SAVE_GUEST_GPRS %rax
     movq 8(%rsp), %rax
     vmload %rax                 // the host's FS, GS, TR, LDTR and syscall MSRs
-    testq %r9, %r9
-    jnz 1f
+    cmpq $0, 16(%rsp)
+    jne 1f
     stgi
 1:
-    addq $16, %rsp
+    addq $24, %rsp
     POP_HOST_CALLEE_SAVED
     ret
