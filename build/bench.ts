@@ -26,6 +26,7 @@ import { WispError } from './log';
 import { makeImage } from '../image/image';
 import { measureDispatch } from '../test/bench/host/callgrind';
 import { bootBochs, BOCHS_IPS } from './bochs';
+import { bluepillBoot, PROBE_DONE_MARKER } from './bluepill';
 
 // QEMU's TSC under -icount is (instructions executed) << shift (QEMU: icount_to_ns), so the guest's
 // tick counts are divided by 2^shift. shift=0 is the plainest reading but makes OVMF take ~30 s.
@@ -78,6 +79,8 @@ export async function benchCommand(args: string[]): Promise<number> {
   if (want('bochs')) await bochsBench();
 
   if (want('linux')) await linuxBench();
+
+  if (want('bluepill')) await bluepillBench();
 
   if (want('callgrind')) {
     const d = await measureDispatch({ root, coreC: 'out/gen/release/core.c', coreH: 'out/gen/release/core.h' });
@@ -328,4 +331,37 @@ export async function linuxBench(): Promise<void> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ---- 6. Blue-pill: Linux on 2 CPUs under the firmware driver versus without it (`--only bluepill`) ----
+// The same ESP, kernel, initramfs and QEMU (-cpu EPYC -smp 2, TCG) with and without `load
+// wisp-driver.efi` in startup.nsh, alternated, 3 rounds. The figure is the guest's own uptime when the
+// probe has finished (kernel start to user space plus the probe): it leaves out the firmware and the
+// Shell's countdown, which wisp does not change. Exit counts come from the probe (hypercall 2).
+export async function bluepillBench(): Promise<void> {
+  const ROUNDS = 3;
+  const uptime = { none: [] as number[], 'shell-load': [] as number[] };
+  let exits: string[] = [];
+  let command = '';
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of ['none', 'shell-load'] as const) {
+      const r = await bluepillBoot({ mode, smp: 2, build: round === 0, dir: 'out/bench/bluepill', timeoutMs: 600_000 });
+      const m = new RegExp(`${PROBE_DONE_MARKER} (\\d+), powering off \\(uptime ([0-9.]+) s\\)`).exec(r.output);
+      if (!m || (mode === 'shell-load' && !r.passed)) {
+        throw new WispError(`bench: the blue-pill boot (${mode}) did not finish as expected (status ${r.status}):\n${r.output.slice(-3000)}`);
+      }
+      uptime[mode].push(Number(m[2]));
+      if (mode === 'shell-load') {
+        exits = r.output.split('\n').filter((l) => /^wisp-probe: cpu \d+: exits so far/.test(l));
+        command = r.command;
+      }
+    }
+  }
+  const med = median;
+  console.log(`\nLinux (EFI stub, 2 CPUs) from kernel start to the probe's end, guest uptime, median of ${ROUNDS}:`);
+  console.log(`  under wisp-driver.efi (blue-pill): ${med(uptime['shell-load']).toFixed(2)} s   (runs: ${uptime['shell-load'].join(', ')})`);
+  console.log(`  without wisp:                      ${med(uptime.none).toFixed(2)} s   (runs: ${uptime.none.join(', ')})`);
+  console.log(`  ratio: ${ratio(med(uptime['shell-load']), med(uptime.none))}`);
+  for (const l of exits) console.log(`  ${l.replace(/^wisp-probe: /, '')} (firmware from the driver's load on, and Linux)`);
+  console.log(`  command: npx wisp bench --only bluepill (each boot: ${command})`);
 }

@@ -21,7 +21,7 @@ export const BLUEPILL_INITRD = `${BLUEPILL_DIR}/initrd.img`;
 export const BLUEPILL_CPU = 'EPYC';
 export const BLUEPILL_MEMORY_MIB = 1024;
 /** The command line besides initrd=: wisp.cpus=N is added (the probe's expected CPU count). */
-export const BLUEPILL_APPEND = 'console=ttyS0 panic=-1 iomem=relaxed';
+export const BLUEPILL_APPEND = 'console=ttyS0 panic=-1';
 
 /** Lines the demo's /init prints around the probe. */
 export const USER_SPACE_MARKER = 'wisp-bluepill: user space';
@@ -40,7 +40,8 @@ for word in $(/bin/busybox cat /proc/cmdline); do
 done
 echo "${USER_SPACE_MARKER}: Linux $(/bin/busybox uname -r), $(/bin/busybox nproc) CPUs online; /bin/wisp-probe $cpus"
 /bin/wisp-probe $cpus
-echo "${PROBE_DONE_MARKER} $?, powering off"
+status=$?
+echo "${PROBE_DONE_MARKER} $status, powering off (uptime $(/bin/busybox cut -d' ' -f1 /proc/uptime) s)"
 /bin/busybox poweroff -f
 `;
 

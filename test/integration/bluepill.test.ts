@@ -39,7 +39,7 @@ function hasLine(r: BluepillRun, re: RegExp, what: string): RegExpExecArray {
 }
 
 function poweredOff(r: BluepillRun): void {
-  hasLine(r, new RegExp(`^${PROBE_DONE_MARKER} \\d+, powering off$`), "/init ran the probe to its end");
+  hasLine(r, new RegExp(`^${PROBE_DONE_MARKER} \\d+, powering off \\(uptime [0-9.]+ s\\)$`), "/init ran the probe to its end");
   hasLine(r, /reboot: Power down$/, "Linux powered the machine off");
   assert.equal(r.timedOut, false, `QEMU did not end by itself${tail(r)}`);
   assert.equal(r.stoppedByMatch, false, `the machine reset again instead of powering off${tail(r)}`);
@@ -101,7 +101,7 @@ describe("blue-pill: wisp-driver.efi under the firmware, Linux booted by the fir
     it("the probe reports FAIL: no wisp signature in CPUID", () => {
       hasLine(r, /^wisp-probe: cpu 0: cpuid "(?!wispwispwisp)[^"]*"$/, "the probe's line for cpu 0");
       hasLine(r, /^wisp-probe: FAIL: CPUID 0x40000000 does not say "wispwispwisp": wisp is not running under this OS$/, "the probe's verdict");
-      hasLine(r, new RegExp(`^${PROBE_DONE_MARKER} 1, powering off$`), "the probe's exit status");
+      hasLine(r, new RegExp(`^${PROBE_DONE_MARKER} 1, powering off \\(uptime [0-9.]+ s\\)$`), "the probe's exit status");
       assert.equal(r.passed, false, `the run counts as passed${tail(r)}`);
     });
 

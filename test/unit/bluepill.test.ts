@@ -11,9 +11,9 @@ import { startupNsh } from '../../image/bluepill';
 describe('blue-pill harness', () => {
   const cmdline = bluepillCmdline(2);
 
-  it('the kernel command line has the serial console, the CPU count for the probe and /dev/mem relaxed', () => {
-    assert.equal(cmdline, 'console=ttyS0 panic=-1 iomem=relaxed wisp.cpus=2');
-    assert.equal(bluepillCmdline(4, 'quiet'), 'console=ttyS0 panic=-1 iomem=relaxed wisp.cpus=4 quiet');
+  it('the kernel command line has the serial console and the CPU count for the probe', () => {
+    assert.equal(cmdline, 'console=ttyS0 panic=-1 wisp.cpus=2');
+    assert.equal(bluepillCmdline(4, 'quiet'), 'console=ttyS0 panic=-1 wisp.cpus=4 quiet');
   });
 
   it('startup.nsh, shell-load: load the driver, then start the kernel; CRLF lines', () => {

@@ -36,6 +36,10 @@ typedef long i64;
 #define SIGSEGV 11
 
 #define HYPERCALL_PROTECTED_PROBE 3
+#define HYPERCALL_EXIT_STATS 2                  // rbx = exit reason (docs/architecture.md): rax = count
+#define REASON_CPUID 1
+#define REASON_HYPERCALL 6
+#define REASON_MEMORY_FAULT 7
 #define WISP_SIGNATURE 0x70736977u /* "wisp" */
 #define MASK_BYTES 128
 
@@ -157,6 +161,13 @@ static struct probe protected_probe(void) {
   return p;
 }
 
+/** Hypercall 2: how many exits of this reason this CPU's instance of wisp's core has handled. */
+static u64 exit_count(u64 reason) {
+  u64 a = HYPERCALL_EXIT_STATS, b = reason, c = 0, d = 0;
+  __asm__ volatile(".byte 0x0f, 0x01, 0xd9" : "+a"(a), "+b"(b), "+c"(c), "+d"(d) : : "memory");
+  return a;
+}
+
 static void put_signature(u32 b, u32 c, u32 d) {
   u32 regs[3] = { b, c, d };
   char s[13];
@@ -232,6 +243,17 @@ static void check_cpu(u64 cpu) {
   put(" ignored (read back ");
   put_hex(read_back);
   put(")");
+  flush();
+  // For the record (npx wisp bench --only bluepill): what this CPU has cost in exits since wisp
+  // took it over, firmware and Linux boot included.
+  put("wisp-probe: cpu ");
+  put_dec(cpu);
+  put(": exits so far: cpuid ");
+  put_dec(exit_count(REASON_CPUID));
+  put(", memory fault ");
+  put_dec(exit_count(REASON_MEMORY_FAULT));
+  put(", hypercall ");
+  put_dec(exit_count(REASON_HYPERCALL));
   flush();
 }
 
