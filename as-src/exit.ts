@@ -13,7 +13,7 @@ import { handleMsrRead, handleMsrWrite } from "./msr";
 import { handleIo } from "./io-bus";
 import { handleHypercall } from "./hypercall";
 import { guestMemoryBytes } from "./vm";
-import { passthrough } from "./passthrough";
+import { passthrough, passthroughMsrWrite } from "./passthrough";
 import { mmioDeviceAt, MMIO_NONE } from "./mmio-bus";
 import { emulateMmio } from "./x86/emulate";
 import { messageString, messageSlice, messageHex, messageDecimal, message } from "./console";
@@ -127,11 +127,11 @@ function dispatchPassthrough(reason: u32, qualification: u64, address: u64): u32
   switch (reason) {
     case EXIT_CPUID: return handleCpuid();
     case EXIT_HYPERCALL: return handleHypercall();
-    case EXIT_MSR_READ:
-    case EXIT_MSR_WRITE: {                          // VM_CR, VM_HSAVE_PA: SVM is not the guest's
+    case EXIT_MSR_READ: {                           // VM_CR, VM_HSAVE_PA: SVM is not the guest's
       injectGeneralProtection();
       return 0;
     }
+    case EXIT_MSR_WRITE: return passthroughMsrWrite();
     case EXIT_MEMORY_FAULT: return handleMemoryFault(qualification, address);
     case EXIT_SHUTDOWN: {
       message("triple fault");

@@ -63,3 +63,8 @@ export declare function hostStartupIpi(kind: u32, flags: u32, destination: u32, 
  * its current value (two u64); returns 1, or 0 when there is none (not a blue-pill instance). */
 @external("env", "hostCanary")
 export declare function hostCanary(out: usize): u32;
+
+/** IA32_APIC_BASE of the CPU that exited: sets its enable bit (11) as in value; the base, the BSP
+ * bit and x2APIC mode stay as they are (the core has checked value against them). */
+@external("env", "hostApicEnable")
+export declare function hostApicEnable(value: u64): void;

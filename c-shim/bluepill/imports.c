@@ -26,6 +26,17 @@ void w2c_env_hostApicWrite(struct w2c_env *env, uint32_t offset, uint32_t size, 
     if (apic_access_ok(env, offset, size)) mmio_write32(lapic_base() + offset, (uint32_t)value);
 }
 
+// IA32_APIC_BASE (SDM vol. 3A, 11.4.4): only the enable bit (11) follows the guest; the base, the
+// BSP bit and x2APIC mode (bit 10, off) stay wisp's (as-src/passthrough.ts checked the rest).
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_X2APIC (1ull << 10)
+
+void w2c_env_hostApicEnable(struct w2c_env *env, uint64_t value) {
+    if (!cpu_of(env)) return;
+    uint64_t now = rdmsr(MSR_APIC_BASE) & ~(APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+    wrmsr(MSR_APIC_BASE, now | (value & APIC_BASE_ENABLE));
+}
+
 void w2c_env_hostStartupIpi(struct w2c_env *env, uint32_t kind, uint32_t flags, uint32_t destination, uint32_t vector) {
     struct bp_cpu *cpu = cpu_of(env);
     if (cpu && kind <= 1) bluepill_startup_ipi(cpu, kind, flags, destination, vector & 0xFF);

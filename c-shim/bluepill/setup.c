@@ -23,11 +23,14 @@
 
 static struct vm bluepill_vm = { .name = "blue-pill", .name_len = 9, .passthrough = 1 };
 
-// Intercept reads and writes of VM_CR and VM_HSAVE_PA, nothing else (APM vol. 2, 15.11 Table
-// 15-5: MSRs C001_0000h-C001_1FFFh at byte 0x1000, two bits each, read then write).
-static void msrpm_intercept(uint8_t *msrpm, uint32_t msr) {
-    uint32_t bit = 0x1000 * 8 + (msr - 0xC0010000u) * 2;
-    msrpm[bit / 8] |= (uint8_t)(3u << (bit % 8));
+// The MSR exits (APM vol. 2, 15.11 Table 15-5: two bits per MSR, read then write; MSRs 0-1FFFh from
+// byte 0, C001_0000h-C001_1FFFh from byte 0x1000): reads and writes of VM_CR and VM_HSAVE_PA, writes
+// of IA32_APIC_BASE (as-src/passthrough.ts), nothing else.
+#define MSRPM_READ 1u
+#define MSRPM_WRITE 2u
+static void msrpm_intercept(uint8_t *msrpm, uint32_t msr, uint32_t what) {
+    uint32_t bit = msr < 0x2000 ? msr * 2 : 0x1000 * 8 + (msr - 0xC0010000u) * 2;
+    msrpm[bit / 8] |= (uint8_t)(what << (bit % 8));
 }
 
 static int instance_setup(struct bp_cpu *cpu) {
@@ -96,8 +99,9 @@ efi_status bluepill_setup(efi_system_table *st, const struct bp_image *image, st
     volatile uint64_t *canary = alloc_page();
     uint64_t host_cr3 = paging_build(0);
     if (!cpus || !npt || !iopm || !msrpm || !canary || !host_cr3) goto no_memory;
-    msrpm_intercept(msrpm, MSR_VM_CR);          // the guest sees no SVM (CPUID hides it)
-    msrpm_intercept(msrpm, MSR_VM_HSAVE_PA);
+    msrpm_intercept(msrpm, MSR_VM_CR, MSRPM_READ | MSRPM_WRITE);   // the guest sees no SVM (CPUID hides it)
+    msrpm_intercept(msrpm, MSR_VM_HSAVE_PA, MSRPM_READ | MSRPM_WRITE);
+    msrpm_intercept(msrpm, MSR_APIC_BASE, MSRPM_WRITE);           // the APIC stays where wisp watches it
     *canary = CANARY;
 
     uint32_t bsp = 0;

@@ -148,6 +148,7 @@ export class Core {
   readonly apicWrites: Array<[number, bigint]> = [];
   readonly startupIpis: Array<[number, number, number, number]> = [];   // kind, flags, destination, vector
   canary: [bigint, bigint] | undefined;       // hostCanary(): address, value
+  readonly apicBaseWrites: bigint[] = [];       // hostApicEnable()
 
   constructor(opts: VmOptions = {}) {
     this.guest = new Uint8Array(opts.guestBytes ?? 0x10000);
@@ -193,6 +194,9 @@ export class Core {
       hostApicWrite(offset: number, _size: number, value: bigint): void {
         self.apicWrites.push([offset, value]);
         self.apic.set(offset, Number(value & 0xffffffffn));
+      },
+      hostApicEnable(value: bigint): void {
+        self.apicBaseWrites.push(value);
       },
       hostStartupIpi(kind: number, flags: number, destination: number, vector: number): void {
         self.startupIpis.push([kind, flags, destination, vector]);

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { wasmModule, wasmPath, EXPORT_NAMES } from "./harness";
 
 const IMPORTS = ["consoleWrite", "guestRead", "guestWrite", "hostCpuid", "hostTsc", "hostUnixTime", "imageSize", "imageRead", "imageLoad", "abort",
-  "hostApicRead", "hostApicWrite", "hostStartupIpi", "hostCanary"];
+  "hostApicRead", "hostApicWrite", "hostStartupIpi", "hostCanary", "hostApicEnable"];
 
 /** Opcodes of every instruction in the code section would need a decoder; the float value types
  * are enough: any f32/f64 local, parameter, result or global shows up as type byte 0x7d/0x7c in the

@@ -80,7 +80,25 @@ describe("blue-pill core (passthrough)", () => {
     assert.deepEqual([core.get("rax"), core.get("rbx"), core.get("rcx")], [0n, 0x3cef6000n, 0x7073697770736977n]);
   });
 
-  it("VM_CR and VM_HSAVE_PA (the only MSR exits) get #GP", () => {
+  it("IA32_APIC_BASE: enabling or disabling passes, moving the APIC or x2APIC mode is #GP", () => {
+    const core = bluepill();
+    const wrmsr = (v: bigint): bigint => {
+      core.setRegs({ rcx: 0x1bn, rax: v & 0xffffffffn, rdx: v >> 32n, rip: 0x2000n, inject: 0n });
+      assert.equal(core.instruction(REASON.MSR_WRITE, 2), 0);
+      return core.get("inject");
+    };
+    assert.equal(wrmsr(APIC | 0x100n), 0n, "disable");
+    assert.equal(core.get("rip"), 0x2002n);
+    assert.equal(wrmsr(APIC | 0x900n), 0n, "enable");
+    assert.deepEqual(core.apicBaseWrites, [APIC | 0x100n, APIC | 0x900n]);
+    for (const moved of [0xfed00900n, APIC | 0xd00n, (1n << 40n) | APIC | 0x900n]) {
+      assert.equal(wrmsr(moved) & 0xffn, 13n, `#GP for ${moved.toString(16)}`);
+      assert.equal(core.get("rip"), 0x2000n);
+    }
+    assert.equal(core.apicBaseWrites.length, 2);
+  });
+
+  it("VM_CR and VM_HSAVE_PA get #GP", () => {
     const core = bluepill();
     core.setRegs({ rcx: 0xc0010117n, rip: 0x2000n, inject: 0n });
     assert.equal(core.instruction(REASON.MSR_WRITE, 2), 0);
