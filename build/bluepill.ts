@@ -26,6 +26,7 @@ export const BLUEPILL_APPEND = 'console=ttyS0 panic=-1';
 /** Lines the demo's /init prints around the probe. */
 export const USER_SPACE_MARKER = 'wisp-bluepill: user space';
 export const PROBE_DONE_MARKER = 'wisp-bluepill: probe exit status';
+export const RESTART_MARKER = 'wisp-bluepill: cpu 1 offline and online again, online CPUs';
 
 // /init: file systems, the probe with the CPU count from the kernel command line (wisp.cpus=N; a
 // dotted parameter is not passed to init, so it is read from /proc/cmdline), then power off. The
@@ -39,6 +40,12 @@ for word in $(/bin/busybox cat /proc/cmdline); do
   case "$word" in wisp.cpus=*) cpus="\${word#wisp.cpus=}" ;; esac
 done
 echo "${USER_SPACE_MARKER}: Linux $(/bin/busybox uname -r), $(/bin/busybox nproc) CPUs online; /bin/wisp-probe $cpus"
+# CPU 1 offline and online again: Linux restarts it with INIT and STARTUP IPIs, which wisp delivers
+# to that CPU's guest; the probe then checks it is still a guest.
+if [ -e /sys/devices/system/cpu/cpu1/online ]; then
+  echo 0 > /sys/devices/system/cpu/cpu1/online && echo 1 > /sys/devices/system/cpu/cpu1/online &&
+    echo "${RESTART_MARKER}: $(/bin/busybox cat /sys/devices/system/cpu/online)"
+fi
 /bin/wisp-probe $cpus
 status=$?
 echo "${PROBE_DONE_MARKER} $status, powering off (uptime $(/bin/busybox cut -d' ' -f1 /proc/uptime) s)"

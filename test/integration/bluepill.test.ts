@@ -7,7 +7,7 @@
 // signature on both CPUs and fail to change wisp's canary through /dev/mem.
 // And without the driver the same boot must fail the probe (the check can fail).
 import { strict as assert } from "node:assert";
-import { bluepillBoot, BluepillRun, PROBE_DONE_MARKER, USER_SPACE_MARKER } from "../../build/bluepill";
+import { bluepillBoot, BluepillRun, PROBE_DONE_MARKER, RESTART_MARKER, USER_SPACE_MARKER } from "../../build/bluepill";
 import { INSTALL_MARKER, KERNEL_MARKER } from "../../image/bluepill";
 import { built } from "./boot";
 
@@ -77,7 +77,11 @@ describe("blue-pill: wisp-driver.efi under the firmware, Linux booted by the fir
         hasLine(r, new RegExp(`^${USER_SPACE_MARKER}: Linux \\S+, ${CPUS} CPUs online; /bin/wisp-probe ${CPUS}$`), "user space");
       });
 
-      it("the probe finds wisp on every CPU and cannot write wisp's memory", () => {
+      it("Linux takes CPU 1 offline and starts it again (INIT and STARTUP through wisp)", () => {
+        hasLine(r, new RegExp(`^${RESTART_MARKER}: 0-${CPUS - 1}$`), "CPU 1 restarted");
+      });
+
+      it("the probe finds wisp on every CPU (CPU 1 after its restart) and cannot write wisp's memory", () => {
         for (let cpu = 0; cpu < CPUS; cpu++) {
           hasLine(r, new RegExp(`^wisp-probe: cpu ${cpu}: cpuid "wispwispwisp", canary 0x[0-9a-f]+ at 0x[0-9a-f]+: write 0x[0-9a-f]+ ignored \\(read back 0x[0-9a-f]+\\)$`), `the probe on cpu ${cpu}`);
         }
