@@ -187,6 +187,7 @@ static void wait_for_sipi(struct bp_cpu *cpu, uint8_t *area) {
     __asm__ volatile("stgi; nop; clgi" ::: "memory");
     startup_state(cpu->vcpu.vmcb, area, vector);
     svm_read_state(&cpu->vcpu, area);
+    cpu->vcpu.first_run = 1;                    // INIT flushes the TLBs (SDM vol. 3A, 9.1.1): so does the next entry
 }
 
 static uint8_t *area_of(struct bp_cpu *cpu) { return w2c_core_memory(cpu->instance)->data + cpu->area_offset; }
