@@ -2,7 +2,8 @@
 // Debian's kernel \vmlinuz (an EFI-stub PE: the UEFI Shell starts it as it is), \initrd.img and
 // \startup.nsh. No \EFI\BOOT\BOOTX64.EFI: OVMF then falls back to its "EFI Internal Shell", which
 // runs startup.nsh from the first file system (fs0:, this ESP). How the driver gets loaded:
-//   shell-load    startup.nsh loads it with the Shell's `load`, then starts the kernel;
+//   shell-load    startup.nsh loads it with the Shell's `load` (twice: the second load must refuse
+//                 and change nothing), then starts the kernel;
 //   driver-order  first boot: startup.nsh adds a Driver#### entry (and DriverOrder) with `bcfg driver
 //                 add`, leaves a marker file \wisp\installed and resets; second boot: the firmware's
 //                 boot manager loads the driver itself before any boot option, startup.nsh starts
@@ -43,7 +44,7 @@ export function startupNsh(mode: DriverLoad, cmdline: string): string {
   const kernel = `fs0:\\vmlinuz initrd=\\initrd.img ${cmdline}`;
   const lines = ['fs0:'];
   if (mode === 'shell-load') {
-    lines.push(`load fs0:${DRIVER_PATH}`, `echo "${KERNEL_MARKER}"`, kernel);
+    lines.push(`load fs0:${DRIVER_PATH}`, `load fs0:${DRIVER_PATH}`, `echo "${KERNEL_MARKER}"`, kernel);
   } else if (mode === 'driver-order') {
     lines.push(
       `if exist fs0:${INSTALLED_MARKER} then`,

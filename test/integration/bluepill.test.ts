@@ -58,8 +58,10 @@ describe("blue-pill: wisp-driver.efi under the firmware, Linux booted by the fir
       });
 
       if (mode === "shell-load") {
-        it("the UEFI Shell loads the driver and it returns success", () => {
+        it("the UEFI Shell loads the driver and it returns success; a second load refuses and changes nothing", () => {
           hasLine(r, /^Image 'fs0:\\wisp\\wisp-driver\.efi' loaded at [0-9A-F]+ - Success$/i, "the Shell's `load`");
+          hasLine(r, /^wisp: wisp already runs this machine; nothing to do$/, "the second load");
+          assert.equal(lines(r).filter((l) => l.startsWith("wisp: blue-pill: the firmware runs as a guest")).length, 1, `one blue-pill${tail(r)}`);
         });
       } else {
         it("the first boot adds Driver0000 with bcfg and resets; the second has it in DriverOrder", () => {

@@ -18,7 +18,7 @@ describe('blue-pill harness', () => {
 
   it('startup.nsh, shell-load: load the driver, then start the kernel; CRLF lines', () => {
     assert.equal(startupNsh('shell-load', cmdline), [
-      'fs0:', 'load fs0:\\wisp\\wisp-driver.efi', 'echo "wisp-bluepill: starting the kernel"',
+      'fs0:', 'load fs0:\\wisp\\wisp-driver.efi', 'load fs0:\\wisp\\wisp-driver.efi', 'echo "wisp-bluepill: starting the kernel"',
       `fs0:\\vmlinuz initrd=\\initrd.img ${cmdline}`, '',
     ].join('\r\n'));
   });
