@@ -25,7 +25,6 @@ uint64_t bluepill_host_cr3;
 extern const char *const exit_reason_names[EXIT_REASON_COUNT];    // vm_report.c
 
 #define MSR_PAT 0x277u                          // APM vol. 2, 7.8.1 PAT register
-#define MISC1_INIT (1u << 3)
 #define GUEST_ASID 1                            // non-zero (APM vol. 2, 15.16)
 // EVENTINJ (APM vol. 2, 15.20): vector, type (bits 10:8: 2 NMI, 3 exception), valid (bit 31)
 #define INJECT_NMI (2ull | 2ull << 8 | 1ull << 31)
