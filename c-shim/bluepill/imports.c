@@ -4,6 +4,7 @@
 #include "bluepill/bluepill.h"
 #include "host/cpu.h"
 #include "host/lapic.h"
+#include "svm/npt.h"                            // NPT_SPAN: what the nested page table maps
 
 #define APIC_PAGE 0x1000u
 
@@ -51,10 +52,9 @@ uint32_t w2c_env_hostCanary(struct w2c_env *env, uint32_t out) {
     return 1;
 }
 
-#define GUEST_SPAN (512ull << 30)               // what the nested page table maps (svm/npt_identity.c)
 
 uint8_t *bluepill_guest_memory(uint64_t gpa, uint64_t length) {
-    if (gpa >= GUEST_SPAN || length > GUEST_SPAN - gpa) return 0;
+    if (gpa >= NPT_SPAN || length > NPT_SPAN - gpa) return 0;
     for (int i = 0; i < 2; i++) {
         uint64_t base = bp_protected[i][0], bytes = bp_protected[i][1];
         if (gpa < base + bytes && base < gpa + length) return 0;

@@ -3,20 +3,10 @@
 // pages read-only or not present: wisp's own memory (not present) and the local APIC (read-only,
 // so that IPIs are seen). Long-mode format, U/S set on every entry (APM vol. 2, 15.25.3 and 15.25.5).
 #include "svm/svm.h"
+#include "svm/npt.h"
 #include "host/alloc.h"
 
-#define NPT_P (1ull << 0)                       // APM vol. 2, 5.4.1 Table 5-1: present
-#define NPT_RW (1ull << 1)                      // writable
-#define NPT_US (1ull << 2)                      // user
-#define NPT_PS (1ull << 7)                      // 2 MiB page in a PDE (APM vol. 2, 5.3.4)
-#define NPT_TABLE (NPT_P | NPT_RW | NPT_US)
-#define ADDR_MASK 0x000FFFFFFFFFF000ull          // APM vol. 2, 5.3.3 physical-address bits 51:12
-#define PAGE 4096ull
-#define MIB2 (1ull << 21)
-#define GIB (1ull << 30)
-#define SPAN (512 * GIB)                        // one PML4 entry
 #define PD_INDEX_ALL(a) ((a) >> 21)             // index into the 512 contiguous page directories
-#define PT_INDEX(a) (((a) >> 12) & 511)         // APM vol. 2, 5.3.3 Figure 5-17
 
 uint64_t *npt_identity_build(void) {
     uint64_t *pml4 = alloc_page(), *pdpt = alloc_page();
@@ -36,7 +26,7 @@ static uint64_t *pde_of(uint64_t *root, uint64_t gpa) {
 
 int npt_identity_set(uint64_t *root, uint64_t gpa, uint64_t bytes, int flags) {
     uint64_t start = gpa & ~(PAGE - 1), end = (gpa + bytes + PAGE - 1) & ~(PAGE - 1);
-    if (end > SPAN || end < start) return 0;
+    if (end > NPT_SPAN || end < start) return 0;
     for (uint64_t a = start; a < end; a += PAGE) {
         uint64_t *pde = pde_of(root, a);
         if (*pde & NPT_PS) {                    // split the 2 MiB page into 512 identity 4 KiB pages
