@@ -13,7 +13,7 @@ import { handleMsrRead, handleMsrWrite } from "./msr";
 import { handleIo } from "./io-bus";
 import { handleHypercall } from "./hypercall";
 import { guestMemoryBytes } from "./vm";
-import { passthrough, passthroughMsrWrite } from "./passthrough";
+import { passthroughMsrWrite } from "./passthrough";
 import { mmioDeviceAt, MMIO_NONE } from "./mmio-bus";
 import { emulateMmio } from "./x86/emulate";
 import { messageString, messageSlice, messageHex, messageDecimal, message } from "./console";
@@ -91,7 +91,6 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
   countExit(reason);
   if (vmEnded()) return 1;
   setCurrentReason(reason);
-  if (passthrough()) return dispatchPassthrough(reason, qualification, address);
   if (reason != EXIT_INTERRUPT) vcpuRan();
   const decision = dispatch(reason, qualification, address);
   if (decision != 0 || vmEnded()) return decision;
@@ -121,9 +120,15 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
   }
 }
 
-/** A blue-pill guest's exits (passthrough.ts): it has the machine's devices, so no interrupt
- * delivery follows; a data access to unmapped memory is the local APIC or wisp's own memory. */
-function dispatchPassthrough(reason: u32, qualification: u64, address: u64): u32 {
+/**
+ * handleExit for a blue-pill instance (passthrough.ts; a separate export, so that handleExit of an
+ * emulated VM does not test for it): the guest has the machine's devices, so no interrupt delivery
+ * follows, and a data access to unmapped memory is the local APIC or wisp's own memory.
+ */
+export function handlePassthroughExit(reason: u32, qualification: u64, address: u64): u32 {
+  countExit(reason);
+  if (vmEnded()) return 1;
+  setCurrentReason(reason);
   switch (reason) {
     case EXIT_CPUID: return handleCpuid();
     case EXIT_HYPERCALL: return handleHypercall();

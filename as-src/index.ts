@@ -10,7 +10,7 @@ export { vmSetup } from "./vm";
 export { bluepillSetup } from "./passthrough";
 export { vcpuStateOffset } from "./vcpu";
 export { statsOffset } from "./exit-stats";
-export { handleExit } from "./exit";
+export { handleExit, handlePassthroughExit } from "./exit";
 export { resultKind, resultValue } from "./result";
 export { setTscKhz } from "./clock";
 export { pollDevices, acknowledgeInterrupt, nextDeadlineNs } from "./irq";

@@ -199,7 +199,7 @@ static uint32_t core_exit(struct bp_cpu *cpu, const struct vcpu_exit *exit, uint
     volatile uint32_t decision = DECISION_ENDED;
     int trap = wisp_setjmp(&point);
     if (trap == 0) {
-        decision = w2c_core_handleExit(cpu->instance, exit->reason, exit->qualification, exit->address);
+        decision = w2c_core_handlePassthroughExit(cpu->instance, exit->reason, exit->qualification, exit->address);
     } else {
         con_str("wisp: blue-pill CPU ");
         con_dec(cpu->index);

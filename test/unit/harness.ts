@@ -60,6 +60,7 @@ interface CoreExports {
   nextDeadlineNs(): bigint;
   consoleInput(ptr: number, len: number): number;
   bluepillSetup(apicBase: bigint): number;
+  handlePassthroughExit(reason: number, qualification: bigint, address: bigint): number;
 }
 
 export const EXPORT_NAMES = [
@@ -69,7 +70,7 @@ export const EXPORT_NAMES = [
   "onEnd", "vmSetup", "vcpuStateOffset", "statsOffset", "handleExit", "resultKind", "resultValue",
   "vmKind", "vmImageCount", "vmFileOffset", "vmFileLength", "loadGuest",
   "setTscKhz", "pollDevices", "acknowledgeInterrupt", "nextDeadlineNs", "consoleInput",
-  "bluepillSetup",
+  "bluepillSetup", "handlePassthroughExit",
 ];
 
 const modules = new Map<Build, WebAssembly.Module>();
@@ -250,8 +251,12 @@ export class Core {
     for (const [k, v] of Object.entries(regs)) this.set(k as RegName, v as bigint | number);
   }
 
+  /** Blue-pill (as-src/passthrough.ts): exits go to handlePassthroughExit instead. */
+  passthrough = false;
+
   exit(reason: number, qualification: bigint | number = 0n, address: bigint | number = 0n): number {
-    return this.x.handleExit(reason, BigInt.asUintN(64, BigInt(qualification)), BigInt.asUintN(64, BigInt(address)));
+    const handle = this.passthrough ? this.x.handlePassthroughExit : this.x.handleExit;
+    return handle(reason, BigInt.asUintN(64, BigInt(qualification)), BigInt.asUintN(64, BigInt(address)));
   }
 
   /** An instruction exit at rip with the given length (nextRip = rip + length). */

@@ -12,6 +12,7 @@ const MOV_EAX_EBX = [0x8b, 0x03];                   // mov eax, [ebx]
 function bluepill(): Core {
   const core = helloVm();
   assert.equal(core.x.bluepillSetup(APIC | 0x900n), 0);   // IA32_APIC_BASE with BSP and enable bits
+  core.passthrough = true;                                 // exits to handlePassthroughExit, as the shim does
   return core;
 }
 
