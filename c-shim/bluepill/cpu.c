@@ -146,6 +146,18 @@ static void send_nmi(uint32_t apic_id) {
     mmio_write32(apic + APIC_ICR_LOW, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);
 }
 
+// An INIT or STARTUP IPI for a CPU that is not wisp's guest is not delivered: started for real, that
+// CPU would run outside the hypervisor, with access to wisp's memory. Said once per kind.
+static void unmatched_ipi(uint32_t kind, uint32_t apic_id) {
+    static uint32_t said[2];
+    if (said[kind & 1]++) return;
+    con_str("wisp: blue-pill: ");
+    con_str(kind == 0 ? "INIT" : "STARTUP");
+    con_str(" IPI for APIC ID ");
+    con_dec(apic_id);
+    con_str(", a CPU wisp does not run, not delivered\n");
+}
+
 void bluepill_startup_ipi(struct bp_cpu *from, uint32_t kind, uint32_t flags, uint32_t destination, uint32_t vector) {
     uint32_t shorthand = flags & 3, matched = 0;
     if (flags & 4 && shorthand == 0) {          // logical destination: not used for INIT/STARTUP by
@@ -158,7 +170,11 @@ void bluepill_startup_ipi(struct bp_cpu *from, uint32_t kind, uint32_t flags, ui
                 : shorthand == 2 ? 1 : t != from;
         if (!hit) continue;
         matched = 1;
-        if (t == from || !t->launched) continue;    // INIT to itself: not supported; not ours: nothing
+        if (t == from) continue;                // INIT to itself: not supported (it would reset wisp's CPU)
+        if (!t->launched) {                     // a CPU wisp does not run: a real IPI would start it
+            unmatched_ipi(kind, t->apic_id);    // outside wisp, with access to wisp's memory
+            continue;
+        }
         if (kind == 0) {                        // INIT
             t->sipi_pending = 0;
             __atomic_store_n(&t->init_pending, 1, __ATOMIC_SEQ_CST);
@@ -168,7 +184,7 @@ void bluepill_startup_ipi(struct bp_cpu *from, uint32_t kind, uint32_t flags, ui
             __atomic_store_n(&t->sipi_pending, 1, __ATOMIC_SEQ_CST);
         }
     }
-    (void)matched;
+    if (!matched && shorthand == 0) unmatched_ipi(kind, destination);
 }
 
 // The guest's INIT: it waits for a STARTUP IPI (here, on the host); then it starts in real mode.
