@@ -24,8 +24,6 @@ uint64_t bluepill_host_cr3;
 
 extern const char *const exit_reason_names[EXIT_REASON_COUNT];    // vm_report.c
 
-#define MSR_PAT 0x277u                          // APM vol. 2, 7.8.1 PAT register
-#define GUEST_ASID 1                            // non-zero (APM vol. 2, 15.16)
 // EVENTINJ (APM vol. 2, 15.20): vector, type (bits 10:8: 2 NMI, 3 exception), valid (bit 31)
 #define INJECT_NMI (2ull | 2ull << 8 | 1ull << 31)
 #define INJECT_UD (6ull | 3ull << 8 | 1ull << 31)
@@ -35,17 +33,7 @@ extern const char *const exit_reason_names[EXIT_REASON_COUNT];    // vm_report.c
 #define ICR_DELIVERY_NMI (4u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_DELIVERY_PENDING (1u << 12)
-// Segment attributes (VMCB form, APM vol. 2, 15.5.1) and the state after INIT and a STARTUP IPI
-// (APM vol. 2, 14.1.3 Table 14-1; SDM vol. 3A, 9.1.1 Table 9-1)
-#define ATTR_CODE16 0x09B
-#define ATTR_DATA16 0x093
-#define ATTR_LDT 0x082
-#define ATTR_TSS16_BUSY 0x083
-#define CR0_INIT 0x60000010ull                  // CD, NW, ET
-#define DR6_INIT 0xFFFF0FF0ull
-#define DR7_INIT 0x400ull
-#define RFLAGS_INIT 0x2ull
-#define PAT_INIT 0x0007040600070406ull
+#define CR0_INIT 0x60000010ull                  // CD, NW, ET after INIT (APM vol. 2, 14.1.3 Table 14-1)
 
 static volatile uint32_t core_lock;
 
@@ -106,28 +94,12 @@ static void capture_guest(struct bp_cpu *cpu, uint64_t guest_rsp, uint64_t guest
     vmcb_set64(vmcb, VMCB_RAX, 0);
 }
 
-// The guest state after INIT and a STARTUP IPI with this vector: real mode at vector << 12.
+// The guest state after INIT and a STARTUP IPI with this vector: real mode at vector << 12, CR0 with
+// CD and NW as INIT leaves it (APM vol. 2, 14.1.3 Table 14-1), no event pending, GPRs zero.
 static void startup_state(uint8_t *vmcb, uint8_t *area, uint32_t vector) {
-    vmcb_set_segment(vmcb, VMCB_CS, (uint16_t)(vector << 8), ATTR_CODE16, 0xFFFF, (uint64_t)vector << 12);
-    vmcb_set_segment(vmcb, VMCB_DS, 0, ATTR_DATA16, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_ES, 0, ATTR_DATA16, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_SS, 0, ATTR_DATA16, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_FS, 0, ATTR_DATA16, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_GS, 0, ATTR_DATA16, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_GDTR, 0, 0, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_IDTR, 0, 0, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_LDTR, 0, ATTR_LDT, 0xFFFF, 0);
-    vmcb_set_segment(vmcb, VMCB_TR, 0, ATTR_TSS16_BUSY, 0xFFFF, 0);
+    vmcb_reset_state(vmcb, 0, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
     vmcb_set64(vmcb, VMCB_CR0, CR0_INIT);
     vmcb_set64(vmcb, VMCB_CR2, 0);
-    vmcb_set64(vmcb, VMCB_CR3, 0);
-    vmcb_set64(vmcb, VMCB_CR4, 0);
-    vmcb_set64(vmcb, VMCB_EFER, EFER_SVME);     // VMRUN requires it (APM vol. 2, 15.5.1)
-    vmcb_set64(vmcb, VMCB_DR6, DR6_INIT);
-    vmcb_set64(vmcb, VMCB_DR7, DR7_INIT);
-    vmcb_set64(vmcb, VMCB_G_PAT, PAT_INIT);
-    vmcb_set64(vmcb, VMCB_RFLAGS, RFLAGS_INIT);
-    vmcb_set64(vmcb, VMCB_RIP, 0);
     vmcb_set64(vmcb, VMCB_RSP, 0);
     vmcb_set64(vmcb, VMCB_RAX, 0);
     vmcb_set64(vmcb, VMCB_EVENTINJ, 0);

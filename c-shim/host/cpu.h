@@ -60,5 +60,6 @@ static inline __attribute__((noreturn)) void halt_forever(void) {
 
 // MSR numbers used by the host.
 #define MSR_APIC_BASE 0x1Bu                    // Intel SDM vol. 3A, 11.4.4 IA32_APIC_BASE
+#define MSR_PAT 0x277u                         // Intel SDM vol. 3A, 12.12.2; APM vol. 2, 7.8.1 PAT
 #define MSR_EFER 0xC0000080u                   // APM vol. 2, 3.1.7 EFER
 #define EFER_SVME (1ull << 12)                 // APM vol. 2, 3.1.7 EFER.SVME

@@ -22,6 +22,7 @@ uint8_t *iopm_create(void);                     // permission_maps.c
 uint8_t *msrpm_create(void);
 
 void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v);   // vmcb.c
+void vmcb_reset_state(uint8_t *vmcb, int protected_mode, uint16_t cs_selector, uint64_t cs_base, uint64_t rip);
 void svm_read_state(struct vcpu *v, uint8_t *area);       // state.c
 void svm_write_state(struct vcpu *v, uint8_t *area);
 void svm_interrupt_window(struct vcpu *v, int armed);

@@ -9,7 +9,6 @@
 #define DR6_INIT 0xFFFF0FF0ull                  // APM vol. 2, 13.1.1.3 reset value
 #define DR7_INIT 0x400ull                       // APM vol. 2, 13.1.1.5 reset value
 #define GUEST_PAT 0x0007040600070406ull         // the power-on PAT (APM vol. 2, 7.8.2)
-#define GUEST_ASID 1                            // non-zero (APM vol. 2, 15.16); VMs run one at a time
 #define MC_VECTOR 18                            // #MC (APM vol. 2, 8.2.17)
 
 // Segment attributes in VMCB form: descriptor bits 47:40 in 7:0, bits 55:52 in 11:8 (APM vol. 2, 15.5.1)
@@ -41,10 +40,18 @@ void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v) {
     vmcb_set64(vmcb, VMCB_NP_ENABLE, NP_ENABLE);
     vmcb_set64(vmcb, VMCB_N_CR3, (uint64_t)v->npt_root);
 
-    int pm = s->mode != ENTRY_REAL16;           // LONG64 starts like this too; load_entry_state finishes it
+    // LONG64 starts like PROTECTED32; load_entry_state finishes it.
+    vmcb_reset_state(vmcb, s->mode != ENTRY_REAL16, 0, 0, s->entry);
+}
+
+// The reset state (APM vol. 2, 14.1.3 Table 14-1) with CS at cs_selector:cs_base and RIP rip; with
+// protected_mode, flat 4 GiB 32-bit segments and CR0.PE instead of real mode. Blue-pill's STARTUP
+// IPIs use it too (bluepill/cpu.c).
+void vmcb_reset_state(uint8_t *vmcb, int protected_mode, uint16_t cs_selector, uint64_t cs_base, uint64_t rip) {
+    int pm = protected_mode;
     uint16_t code = pm ? ATTR_CODE32 : ATTR_CODE16, data = pm ? ATTR_DATA32 : ATTR_DATA16;
     uint32_t limit = pm ? 0xFFFFFFFFu : 0xFFFFu;       // flat 4 GiB, or the real-mode 64 KiB
-    vmcb_set_segment(vmcb, VMCB_CS, 0, code, limit, 0);
+    vmcb_set_segment(vmcb, VMCB_CS, cs_selector, code, limit, cs_base);
     vmcb_set_segment(vmcb, VMCB_DS, 0, data, limit, 0);
     vmcb_set_segment(vmcb, VMCB_ES, 0, data, limit, 0);
     vmcb_set_segment(vmcb, VMCB_SS, 0, data, limit, 0);
@@ -61,7 +68,7 @@ void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v) {
     vmcb_set64(vmcb, VMCB_DR6, DR6_INIT);
     vmcb_set64(vmcb, VMCB_DR7, DR7_INIT);
     vmcb_set64(vmcb, VMCB_RFLAGS, RFLAGS_FIXED);
-    vmcb_set64(vmcb, VMCB_RIP, s->entry);
+    vmcb_set64(vmcb, VMCB_RIP, rip);
     vmcb_set64(vmcb, VMCB_G_PAT, GUEST_PAT);
 }
 

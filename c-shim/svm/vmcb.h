@@ -102,6 +102,7 @@
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xFFFFFFFFFFFFFFFFull    // -1: VMRUN found invalid guest state
 
+#define GUEST_ASID 1                            // non-zero (APM vol. 2, 15.16); every guest uses it
 #define MSR_VM_CR 0xC0010114u                   // APM vol. 2, 15.30.1 VM_CR
 #define VM_CR_SVMDIS (1ull << 4)
 #define MSR_VM_HSAVE_PA 0xC0010117u             // APM vol. 2, 15.30.4 VM_HSAVE_PA

@@ -22,7 +22,6 @@
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_ESP 0x175u
 #define MSR_SYSENTER_EIP 0x176u
-#define MSR_PAT 0x277u
 
 // Access rights (25.4.1; checks in 27.3.1.2): real mode with unrestricted guest uses 16-bit
 // accessed code and data segments with a 64 KiB limit; protected32 flat 4 GiB segments (G, D/B).
