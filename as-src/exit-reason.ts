@@ -13,5 +13,6 @@ export const EXIT_INTERRUPT: u32 = 10;
 export const EXIT_ENTRY_FAILED: u32 = 11;
 export const EXIT_UNSUPPORTED: u32 = 12;
 export const EXIT_INTERRUPT_WINDOW: u32 = 13;
-/** Number of slots in the statistics table; slot 0 counts reasons outside 1..13. */
-export const EXIT_REASON_SLOTS: u32 = 14;
+export const EXIT_WBINVD: u32 = 14;
+/** Number of slots in the statistics table; slot 0 counts reasons outside 1..14. */
+export const EXIT_REASON_SLOTS: u32 = 15;

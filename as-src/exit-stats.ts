@@ -1,4 +1,4 @@
-// Exit statistics: u64[14] counts indexed by exit reason, read by the shim at statsOffset().
+// Exit statistics: u64[15] counts indexed by exit reason, read by the shim at statsOffset().
 // Slot 0 counts reasons the core does not know.
 
 import { EXIT_REASON_SLOTS } from "./exit-reason";
@@ -19,7 +19,7 @@ export function resetStats(): void {
   memory.fill(statsBase, 0, <usize>EXIT_REASON_SLOTS * 8);
 }
 
-/** Export: where the u64[14] exit counts are. */
+/** Export: where the u64[15] exit counts are. */
 export function statsOffset(): usize {
   return statsBase;
 }

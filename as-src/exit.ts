@@ -3,11 +3,11 @@
 import {
   EXIT_CPUID, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL, EXIT_MEMORY_FAULT,
   EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
-  EXIT_INTERRUPT_WINDOW,
+  EXIT_INTERRUPT_WINDOW, EXIT_WBINVD,
 } from "./exit-reason";
 import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
 import { countExit } from "./exit-stats";
-import { getReg, RFLAGS, skipInstruction, injectGeneralProtection } from "./vcpu";
+import { getReg, RFLAGS, skipInstruction, injectGeneralProtection, currentPrivilegeLevel } from "./vcpu";
 import { handleCpuid } from "./cpuid";
 import { handleMsrRead, handleMsrWrite } from "./msr";
 import { handleIo } from "./io-bus";
@@ -33,6 +33,21 @@ function handleHlt(): u32 {
   const r = skipInstruction("hlt");
   if (r == 0) haltUntilInterrupt();
   return r;
+}
+
+/**
+ * WBINVD: the guest ran INVD or WBINVD, and the backend has already written the caches back and
+ * invalidated them (WBINVD) for both: a guest's INVD must not discard dirty lines of wisp or of
+ * other VMs, and WBINVD keeps everything INVD promises the guest. Both are privileged (SDM vol. 2A,
+ * INVD and WBINVD: #GP(0) if CPL > 0); the CPU checks that before the exit, and the core again,
+ * since the exit record is all it trusts.
+ */
+function handleWbinvd(): u32 {
+  if (currentPrivilegeLevel() != 0) {
+    injectGeneralProtection();
+    return 0;
+  }
+  return skipInstruction("invd/wbinvd");
 }
 
 /**
@@ -105,6 +120,7 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
     case EXIT_MSR_READ: return handleMsrRead();
     case EXIT_MSR_WRITE: return handleMsrWrite();
     case EXIT_HLT: return handleHlt();
+    case EXIT_WBINVD: return handleWbinvd();
     case EXIT_HYPERCALL: return handleHypercall();
     case EXIT_MEMORY_FAULT: return handleMemoryFault(qualification, address);
     case EXIT_SHUTDOWN: {
@@ -132,6 +148,7 @@ export function handlePassthroughExit(reason: u32, qualification: u64, address: 
   switch (reason) {
     case EXIT_CPUID: return handleCpuid();
     case EXIT_HYPERCALL: return handleHypercall();
+    case EXIT_WBINVD: return handleWbinvd();
     case EXIT_MSR_READ: {                           // VM_CR, VM_HSAVE_PA: SVM is not the guest's
       injectGeneralProtection();
       return 0;

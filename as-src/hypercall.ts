@@ -1,8 +1,16 @@
 // Hypercalls (VMMCALL): function number in rax, arguments in rbx, rcx, rdx, result in rax
 // (all ones for an unknown function or a bad argument). docs/architecture.md, "Hypercalls".
+//
+// Privilege: the arguments are guest input from whatever code runs, and CONSOLE_WRITE's pointer is
+// a guest-physical address that bypasses the caller's paging. So only VERSION, EXIT_STATS and
+// PROTECTED_PROBE, which read no guest memory, may be called from CPL > 0; every other number
+// (CONSOLE_WRITE, the test hypercalls, unknown ones) raises #UD there, which is what VMMCALL does
+// on a CPU with no hypervisor to take it (APM vol. 3, VMMCALL).
 
 import { guestRead, hostCanary } from "./host";
-import { getReg, setReg, RAX, RBX, RCX, RDX, skipInstruction } from "./vcpu";
+import {
+  getReg, setReg, RAX, RBX, RCX, RDX, skipInstruction, currentPrivilegeLevel, injectException, VECTOR_UD,
+} from "./vcpu";
 import { consolePutByte } from "./console";
 import { exitCount } from "./exit-stats";
 import { EXIT_REASON_SLOTS } from "./exit-reason";
@@ -57,8 +65,17 @@ function testTrap(): u64 {
   return load<u64>(<usize>memory.size() << 16);
 }
 
+/** The hypercalls user mode may make: none of them reads guest memory. */
+function unprivileged(fn: u64): bool {
+  return fn == HC_VERSION || fn == HC_EXIT_STATS || fn == HC_PROTECTED_PROBE;
+}
+
 export function handleHypercall(): u32 {
   const fn = getReg(RAX);
+  if (currentPrivilegeLevel() != 0 && !unprivileged(fn)) {
+    injectException(VECTOR_UD, 0);                  // the VMMCALL is not completed: RIP stays on it
+    return 0;
+  }
   let result: u64 = ALL_ONES;
   if (fn == HC_VERSION) {
     result = HYPERCALL_ABI_VERSION;

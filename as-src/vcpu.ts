@@ -52,19 +52,35 @@ export const EVENT_EXCEPTION: u64 = 3;
 export const MODE_REAL: u32 = 0;
 
 /**
- * Queues hardware exception `vector` with an error code for the next entry. In real mode no
- * exception pushes an error code (SDM vol. 3, 20.1.4), and VT-x refuses an entry that asks for one
- * there (SDM vol. 3, 26.2.1.3), so the code is dropped.
+ * Vectors whose delivery pushes an error code (SDM vol. 3A, 6.15 and Table 6-1; APM vol. 2, 8.2):
+ * #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21. VT-x refuses an entry that
+ * delivers an error code for any other vector (SDM vol. 3, 26.2.1.3).
+ */
+const ERROR_CODE_VECTORS: u32 = (1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) |
+  (1 << 17) | (1 << 21);
+export const VECTOR_UD: u32 = 6;                    // #UD, invalid opcode
+export const VECTOR_GP: u32 = 13;                   // #GP, general protection
+
+/**
+ * Queues hardware exception `vector` for the next entry, with `errorCode` when the vector has one.
+ * In real mode no exception pushes an error code (SDM vol. 3, 20.1.4), and VT-x refuses an entry
+ * that asks for one there (SDM vol. 3, 26.2.1.3), so the code is dropped.
  */
 export function injectException(vector: u32, errorCode: u32): void {
   let event = <u64>vector | (EVENT_EXCEPTION << 8) | (1 << 31);
-  if (load<u32>(vcpuBase + <usize>MODE) != MODE_REAL) event |= (1 << 11) | (<u64>errorCode << 32);
+  const hasCode = vector < 32 && ((ERROR_CODE_VECTORS >> vector) & 1) != 0;
+  if (hasCode && load<u32>(vcpuBase + <usize>MODE) != MODE_REAL) event |= (1 << 11) | (<u64>errorCode << 32);
   setReg(INJECT, event);
+}
+
+/** The guest's current privilege level (the shim fills CPL on every exit). */
+export function currentPrivilegeLevel(): u32 {
+  return load<u32>(vcpuBase + <usize>CPL);
 }
 
 /** Queues #GP(0): what a real CPU does for a refused MSR access. */
 export function injectGeneralProtection(): void {
-  injectException(13, 0);
+  injectException(VECTOR_GP, 0);
 }
 
 /**

@@ -1,4 +1,4 @@
-// Flat guest images: each test/guests/*.S, test/bench/*.S and boot/default-guest.S is assembled for a bare ELF
+// Flat guest images: each test/guests/*.S, test/guests/hostile/*.S, test/bench/*.S and boot/default-guest.S is assembled for a bare ELF
 // target and linked at 0x1000 into a flat binary, out/guests/NAME.bin (the default guest: default.bin).
 // Every guest may #include the guest library in boot/guest-lib/; the depfile makes an edit there rebuild them.
 // The Multiboot test kernel (test/guests/multiboot/kernel.S, linked at 1 MiB by kernel.ld) is built three
@@ -20,7 +20,7 @@ export const GUEST_LOAD_ADDRESS = 0x1000;
 
 export interface GuestSource { name: string; source: string }
 
-const GUEST_DIRS = ['test/guests', 'test/bench'];
+const GUEST_DIRS = ['test/guests', 'test/guests/hostile', 'test/bench'];
 const GUEST_LIB = 'boot/guest-lib';
 
 export function guestSources(): GuestSource[] {

@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 # 1. Debian packages (a fresh Debian 12 has none of them).
-packages=(clang lld llvm qemu-system-x86 ovmf mtools dosfstools valgrind)
+packages=(clang lld llvm qemu-system-x86 ovmf mtools dosfstools valgrind bochs bochs-term bochsbios vgabios)
 missing=()
 if ! command -v dpkg-query >/dev/null; then
   echo "setup: dpkg-query not found: this script expects Debian 12; install by hand: ${packages[*]}" >&2

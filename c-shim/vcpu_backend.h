@@ -26,7 +26,7 @@ struct vcpu_exit {                              // the neutral exit record
 enum exit_reason {                              // docs/architecture.md, "Neutral exit record"
     EXIT_CPUID = 1, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL,
     EXIT_MEMORY_FAULT, EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED,
-    EXIT_UNSUPPORTED, EXIT_INTERRUPT_WINDOW, EXIT_REASON_COUNT
+    EXIT_UNSUPPORTED, EXIT_INTERRUPT_WINDOW, EXIT_WBINVD, EXIT_REASON_COUNT
 };
 
 // vCPU area layout (docs/architecture.md)

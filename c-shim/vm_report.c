@@ -4,7 +4,7 @@
 
 const char *const exit_reason_names[EXIT_REASON_COUNT] = {
     "NONE", "CPUID", "IO", "MSR_READ", "MSR_WRITE", "HLT", "HYPERCALL", "MEMORY_FAULT", "SHUTDOWN",
-    "EXCEPTION", "INTERRUPT", "ENTRY_FAILED", "UNSUPPORTED", "INTERRUPT_WINDOW",
+    "EXCEPTION", "INTERRUPT", "ENTRY_FAILED", "UNSUPPORTED", "INTERRUPT_WINDOW", "WBINVD",
 };
 
 static const char *const result_names[] = {
@@ -31,7 +31,7 @@ void vm_print_result(const struct vm *vm) {
     con_nl();
 }
 
-// The u64[14] at statsOffset(), read with bounds checks (the instance may have trapped, but its
+// The u64[15] at statsOffset(), read with bounds checks (the instance may have trapped, but its
 // memory is still there until instance_free).
 void vm_print_stats(const struct vm *vm, w2c_core *in, uint32_t stats_offset) {
     if (!in || !instance_range_ok(in, stats_offset, EXIT_REASON_COUNT * 8)) return;

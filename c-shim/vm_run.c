@@ -6,6 +6,7 @@
 #include "host/console.h"
 #include "host/clock.h"
 #include "host/cpu.h"
+#include "host/cpu_reset.h"
 #include "host/serial.h"
 #include "runtime/trap.h"
 
@@ -136,7 +137,15 @@ static int setup(struct vm *vm, w2c_core *in, const struct wisp_config *cfg, uin
         con_str(": the core's vCPU area is outside its memory\n");
         return 0;
     }
-    return vm->kind == KIND_FLAT || load_guest(vm, in, *area_offset, p);
+    if (vm->kind != KIND_FLAT && !load_guest(vm, in, *area_offset, p)) return 0;
+    // Last, right before the first entry: nothing of the VM before this one (or of the firmware)
+    // stays in the CPU state that entry does not switch (host/cpu_reset.c).
+    p->export_name = "cpu reset";
+    if (cpu_reset_guest_state()) return 1;
+    con_str("wisp: VM ");
+    wisp_console_write(vm->name, vm->name_len);
+    con_str(": no host memory for the clean register save area\n");
+    return 0;
 }
 
 void vm_run(struct vm *vm, const struct wisp_config *cfg) {

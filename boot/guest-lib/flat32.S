@@ -1,7 +1,7 @@
 // flat32.S: the guests' own GDT and the switch to it.
 //
 // Provides: the selectors CODE32_SELECTOR, DATA_SELECTOR, CODE64_SELECTOR; the GDT (in library
-// code); the macro ENTER_FLAT32, for a guest's entry point in protected mode (after GUEST_START
+// code); set_gate32, which writes an IDT gate (32-bit guests); the macro ENTER_FLAT32, for a guest's entry point in protected mode (after GUEST_START
 // .code32, layout.S): the GDT loaded, CS the 32-bit code segment, DS, ES, SS, FS, GS the data
 // segment, ESP = STACK_TOP. Nothing is assumed about the entry descriptors beyond "flat".
 // Mode: 32-bit protected mode (it leaves the assembler in .code32). Clobbers: EAX.
@@ -27,6 +27,24 @@ gdt_end:
 gdt_pointer:
         .word gdt_end - gdt - 1
         .long gdt
+
+#if GUEST_BITS == 32
+// set_gate32: gate ECX of the IDT at EDI -> handler EAX in CODE32_SELECTOR, with the P, DPL and
+// type bits in BX, GATE_INTERRUPT32 for a ring-0 interrupt gate (SDM vol. 3A, 6.11 Figure 6-2).
+// Clobbers: nothing.
+set_gate32:
+        pushl %edx
+        movl %eax, %edx
+        andl $0xffff, %edx
+        orl $CODE32_SELECTOR << 16, %edx
+        movl %edx, (%edi, %ecx, 8)
+        movl %eax, %edx
+        andl $0xffff0000, %edx
+        movw %bx, %dx
+        movl %edx, 4(%edi, %ecx, 8)
+        popl %edx
+        ret
+#endif
         GUEST_LIB_END
 
 .macro ENTER_FLAT32

@@ -11,5 +11,6 @@
 #define HC_EXIT_STATS       2
 #define HC_TEST_TRAP        0x7e57      // test builds only
 #define EXIT_REASON_CPUID   1
+#define EXIT_REASON_WBINVD  14
 
 #endif

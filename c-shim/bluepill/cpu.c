@@ -55,9 +55,10 @@ struct __attribute__((packed)) table_register { uint16_t limit; uint64_t base; }
 
 static void capture_guest(struct bp_cpu *cpu, uint64_t guest_rsp, uint64_t guest_rip) {
     uint8_t *vmcb = cpu->vcpu.vmcb;
-    vmcb_set32(vmcb, VMCB_INTERCEPT_MISC1, MISC1_NMI | MISC1_CPUID | MISC1_INVLPGA | MISC1_MSR_PROT | MISC1_SHUTDOWN);
+    vmcb_set32(vmcb, VMCB_INTERCEPT_MISC1, MISC1_NMI | MISC1_CPUID | MISC1_INVD | MISC1_INVLPGA | MISC1_MSR_PROT |
+                                           MISC1_SHUTDOWN);   // INVD, WBINVD: as in svm/vmcb.c
     vmcb_set32(vmcb, VMCB_INTERCEPT_MISC2, MISC2_VMRUN | MISC2_VMMCALL | MISC2_VMLOAD | MISC2_VMSAVE |
-                                           MISC2_STGI | MISC2_CLGI | MISC2_SKINIT);
+                                           MISC2_STGI | MISC2_CLGI | MISC2_SKINIT | MISC2_WBINVD);
     vmcb_set64(vmcb, VMCB_IOPM_BASE, (uint64_t)cpu->vcpu.iopm);     // all zero: no port exits
     vmcb_set64(vmcb, VMCB_MSRPM_BASE, (uint64_t)cpu->vcpu.msrpm);
     vmcb_set32(vmcb, VMCB_ASID, GUEST_ASID);

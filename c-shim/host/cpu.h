@@ -34,12 +34,18 @@ static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0,
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+static inline void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" ::"r"(v) : "memory"); }
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
+// A guest's INVD is carried out as this: the caches are written back, not discarded, so no other
+// VM's or wisp's dirty lines are lost (the guest sees what INVD promises; KVM does the same).
+static inline void wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
 // Sleep until the next interrupt: STI's interrupt shadow covers HLT, so an interrupt that is already
 // pending wakes it instead of being taken before it (Intel SDM vol. 3A, 6.8.3; APM vol. 3, STI).
 static inline void host_idle(void) { __asm__ volatile("sti; hlt" ::: "memory"); }

@@ -1,6 +1,7 @@
 // One guest entry, and the translation of its #VMEXIT into the neutral exit record.
 #include "svm/svm.h"
 #include "svm/vmcb.h"
+#include "host/cpu.h"
 
 // IOIO EXITINFO1 (APM vol. 2, 15.10.2 Figure 15-2)
 #define IOIO_IN (1ull << 0)
@@ -28,6 +29,7 @@
 #define LEN_RDMSR_WRMSR 2                       // 0F 32 / 0F 30
 #define LEN_VMMCALL 3                           // 0F 01 D9
 #define LEN_HLT 1                               // F4
+#define LEN_INVD_WBINVD 2                       // 0F 08 / 0F 09
 
 void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     uint8_t *vmcb = v->vmcb;
@@ -67,6 +69,12 @@ void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     case VMEXIT_MSR:
         exit->reason = (info1 & 1) ? EXIT_MSR_WRITE : EXIT_MSR_READ;   // APM vol. 2, 15.11: 1 = WRMSR
         next = rip + LEN_RDMSR_WRMSR;
+        break;
+    case VMEXIT_INVD:                           // intercepted (vmcb.c): the CPU checked CPL 0 first (APM vol. 2, 15.9)
+    case VMEXIT_WBINVD:
+        wbinvd();                               // both as WBINVD: a guest's INVD must not discard others' lines
+        exit->reason = EXIT_WBINVD;
+        next = rip + LEN_INVD_WBINVD;
         break;
     case VMEXIT_HLT:
         exit->reason = EXIT_HLT;

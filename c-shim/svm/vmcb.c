@@ -27,12 +27,15 @@
 
 void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v) {
     vmcb_set32(vmcb, VMCB_INTERCEPT_EXCEPTIONS, 1u << MC_VECTOR);
-    vmcb_set32(vmcb, VMCB_INTERCEPT_MISC1, MISC1_INTR | MISC1_VINTR | MISC1_CPUID | MISC1_HLT | MISC1_INVLPGA |
-                                           MISC1_IOIO_PROT | MISC1_MSR_PROT | MISC1_SHUTDOWN);
+    // INVD would discard dirty cache lines of wisp and of other VMs: it exits, and the backend
+    // writes the caches back instead (svm/exit.c). WBINVD exits too, as under KVM: QEMU's SVM
+    // checks the WBINVD intercept for INVD as well, so only both together catch INVD everywhere.
+    vmcb_set32(vmcb, VMCB_INTERCEPT_MISC1, MISC1_INTR | MISC1_VINTR | MISC1_CPUID | MISC1_INVD | MISC1_HLT |
+                                           MISC1_INVLPGA | MISC1_IOIO_PROT | MISC1_MSR_PROT | MISC1_SHUTDOWN);
     // VMRUN must be intercepted (APM vol. 2, 15.5.1); the other SVM instructions would act on
     // host-physical memory or on GIF, so the guest gets none of them.
     vmcb_set32(vmcb, VMCB_INTERCEPT_MISC2, MISC2_VMRUN | MISC2_VMMCALL | MISC2_VMLOAD | MISC2_VMSAVE |
-                                           MISC2_STGI | MISC2_CLGI | MISC2_SKINIT);
+                                           MISC2_STGI | MISC2_CLGI | MISC2_SKINIT | MISC2_WBINVD);
     vmcb_set64(vmcb, VMCB_IOPM_BASE, (uint64_t)v->iopm);
     vmcb_set64(vmcb, VMCB_MSRPM_BASE, (uint64_t)v->msrpm);
     vmcb_set32(vmcb, VMCB_ASID, GUEST_ASID);

@@ -59,6 +59,7 @@
 #define MISC1_NMI (1u << 1)
 #define MISC1_VINTR (1u << 4)
 #define MISC1_CPUID (1u << 18)
+#define MISC1_INVD (1u << 22)
 #define MISC1_HLT (1u << 24)
 #define MISC1_INVLPGA (1u << 26)
 #define MISC1_IOIO_PROT (1u << 27)
@@ -71,6 +72,7 @@
 #define MISC2_STGI (1u << 4)
 #define MISC2_CLGI (1u << 5)
 #define MISC2_SKINIT (1u << 6)
+#define MISC2_WBINVD (1u << 9)
 
 #define VINTR_MASKING (1ull << 24)              // APM vol. 2, 15.21.1 V_INTR_MASKING
 #define VINTR_V_IRQ (1ull << 8)                 // APM vol. 2, 15.21.4: a virtual interrupt is pending
@@ -87,6 +89,7 @@
 #define VMEXIT_NMI 0x61
 #define VMEXIT_VINTR 0x64
 #define VMEXIT_CPUID 0x72
+#define VMEXIT_INVD 0x76
 #define VMEXIT_HLT 0x78
 #define VMEXIT_IOIO 0x7B
 #define VMEXIT_MSR 0x7C
@@ -99,6 +102,7 @@
 #define VMEXIT_CLGI 0x85
 #define VMEXIT_SKINIT 0x86
 #define VMEXIT_INVLPGA 0x7A
+#define VMEXIT_WBINVD 0x89
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xFFFFFFFFFFFFFFFFull    // -1: VMRUN found invalid guest state
 

@@ -8,9 +8,6 @@
 #define CR4_OSXSAVE (1ull << 18)
 #define CPUID_FEATURES_ECX_XSAVE (1u << 26)     // SDM vol. 2A, CPUID leaf 1
 
-static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
-
 int vmx_enable(void) {
     // 24.7: the lock bit makes the MSR read-only until reset; firmware that left it unlocked
     // leaves the choice to us.

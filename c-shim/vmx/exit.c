@@ -3,6 +3,7 @@
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
 #include "host/console.h"
+#include "host/cpu.h"
 
 // Exit qualification for I/O instructions (28.2.1, Table "Exit Qualification for I/O Instructions")
 #define IO_SIZE_MINUS_1 7ull                    // bits 2:0
@@ -90,6 +91,11 @@ static void translate(struct vcpu *v, uint8_t *area, uint32_t reason, struct vcp
     switch (reason) {
     case VMX_EXIT_CPUID: exit->reason = EXIT_CPUID; next = v->instruction_length; break;
     case VMX_EXIT_HLT: exit->reason = EXIT_HLT; next = v->instruction_length; break;
+    case VMX_EXIT_INVD:                         // unconditional (26.1.2), after the CPL check (26.1.1)
+        wbinvd();
+        exit->reason = EXIT_WBINVD;
+        next = v->instruction_length;
+        break;
     case VMX_EXIT_VMCALL: exit->reason = EXIT_HYPERCALL; next = v->instruction_length; break;
     case VMX_EXIT_RDMSR: exit->reason = EXIT_MSR_READ; next = v->instruction_length; break;
     case VMX_EXIT_WRMSR: exit->reason = EXIT_MSR_WRITE; next = v->instruction_length; break;

@@ -2,14 +2,13 @@
 // cost more than memory accesses, so write_state writes back only what the core changed.
 #include "vmx/vmx.h"
 #include "vmx/vmcs.h"
+#include "host/cpu.h"
 
 #define CR0_PE (1ull << 0)                      // SDM vol. 3A, 2.5
 #define EFER_LMA (1ull << 10)                   // SDM vol. 3A, 2.2.1
 
 static inline uint64_t *area64(uint8_t *area, uint32_t off) { return (uint64_t *)(area + off); }
 static inline uint32_t *area32(uint8_t *area, uint32_t off) { return (uint32_t *)(area + off); }
-static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" ::"r"(v)); }
 
 // The guest's view of CR0/CR4: host-owned bits come from the read shadow (25.6.6).
 static uint64_t guest_view(uint64_t value, uint64_t mask, uint64_t shadow) { return (value & ~mask) | (shadow & mask); }

@@ -28,12 +28,14 @@
         ENTER_FLAT32
 
         // IDT: all 32 exception vectors to stubs that report the vector; #GP to its handler.
+        movl $idt, %edi
+        movl $GATE_INTERRUPT32, %ebx
         xorl %ecx, %ecx
 1:      leal exception_stubs(, %ecx, 8), %eax
         cmpl $VECTOR_GP, %ecx
         jne 2f
         movl $gp_handler, %eax
-2:      call set_gate
+2:      call set_gate32
         incl %ecx
         cmpl $32, %ecx
         jb 1b
@@ -69,20 +71,6 @@ check_exit_stats:
         xorl %eax, %eax                 // ZF = 1: passed
         ret
 1:      testl %esp, %esp                // ZF = 0: failed
-        ret
-
-// set_gate: IDT entry ECX -> handler EAX (SDM vol. 3, 6.11, figure 6-2).
-set_gate:
-        pushl %edx
-        movl %eax, %edx
-        andl $0xffff, %edx
-        orl $CODE32_SELECTOR << 16, %edx
-        movl %edx, idt(, %ecx, 8)
-        movl %eax, %edx
-        andl $0xffff0000, %edx
-        orl $GATE_INTERRUPT32, %edx
-        movl %edx, idt + 4(, %ecx, 8)
-        popl %edx
         ret
 
 // #GP: the CPU pushed EFLAGS, CS, EIP and an error code (SDM vol. 3, 6.12.1, 6.13).

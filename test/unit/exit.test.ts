@@ -32,6 +32,24 @@ describe("exit", () => {
     assert.equal(core.result.kind, RESULT.RUNNING);
   });
 
+  it("WBINVD (INVD or WBINVD; the shim already wrote the caches back) completes at CPL 0 and is counted", () => {
+    const core = helloVm();
+    core.setRegs({ rip: 0x1234, inject: 0 });
+    assert.equal(core.instruction(REASON.WBINVD, 2), 0);
+    assert.equal(core.get("rip"), 0x1236n);
+    assert.equal(core.get("inject"), 0n);
+    assert.equal(core.stats()[REASON.WBINVD], 1n);
+    assert.equal(core.result.kind, RESULT.RUNNING);
+  });
+
+  it("WBINVD at CPL 3 raises #GP(0) and is not completed", () => {
+    const core = helloVm();
+    core.setRegs({ rip: 0x1234, mode: (3n << 32n) | 2n, inject: 0 });
+    assert.equal(core.instruction(REASON.WBINVD, 2), 0);
+    assert.equal(core.get("rip"), 0x1234n);
+    assert.equal(core.get("inject"), 13n | (3n << 8n) | (1n << 11n) | (1n << 31n));
+  });
+
   it("INTERRUPT resumes without touching rip", () => {
     const core = helloVm();
     core.setRegs({ rip: 0x1234, nextRip: 0 });
@@ -89,7 +107,7 @@ describe("exit", () => {
   });
 
   it("unknown reasons stop the VM and count in slot 0", () => {
-    for (const reason of [0, 14, 0xffffffff]) {
+    for (const reason of [0, 15, 0xffffffff]) {
       const core = helloVm();
       assert.equal(core.exit(reason), 1);
       assert.equal(core.result.kind, RESULT.FAULT);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 
 export const REASON = {
   CPUID: 1, IO: 2, MSR_READ: 3, MSR_WRITE: 4, HLT: 5, HYPERCALL: 6, MEMORY_FAULT: 7,
-  SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12, INTERRUPT_WINDOW: 13,
+  SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12, INTERRUPT_WINDOW: 13, WBINVD: 14,
 } as const;
 
 export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6, RESET: 7, POWEROFF: 8 } as const;
@@ -269,7 +269,8 @@ export class Core {
   stats(): bigint[] {
     const dv = this.view();
     const base = this.x.statsOffset();
-    return Array.from({ length: 14 }, (_, i) => dv.getBigUint64(base + 8 * i, true));
+    const slots = Math.max(...Object.values(REASON)) + 1;   // slot 0 counts unknown reasons
+    return Array.from({ length: slots }, (_, i) => dv.getBigUint64(base + 8 * i, true));
   }
 
   /** Copies text into the input buffer; returns its length in bytes. */

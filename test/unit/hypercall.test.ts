@@ -47,8 +47,49 @@ describe("hypercall", () => {
     assert.equal(hypercall(core, 2, REASON.HLT), 2n);
     assert.equal(hypercall(core, 2, REASON.HYPERCALL), 2n);
     assert.equal(hypercall(core, 2, REASON.CPUID), 0n);
-    assert.equal(hypercall(core, 2, 14), ALL_ONES);
+    assert.equal(hypercall(core, 2, REASON.WBINVD), 0n);
+    assert.equal(hypercall(core, 2, 15), ALL_ONES);
     assert.equal(hypercall(core, 2, 1n << 40n), ALL_ONES);
+  });
+
+  describe("from CPL 3", () => {
+    const PROTECTED32_CPL3 = (3n << 32n) | 2n;         // the area's u32 mode and u32 cpl
+    const UD_EVENT = 6n | (3n << 8n) | (1n << 31n);     // #UD, hardware exception, valid, no error code
+
+    function userHypercall(core: Core, fn: bigint | number, rbx: bigint | number = 0, rcx: bigint | number = 0): void {
+      core.setRegs({ rax: fn, rbx, rcx, rip: 0x1000, mode: PROTECTED32_CPL3, inject: 0 });
+      assert.equal(core.instruction(REASON.HYPERCALL, 3), 0);
+    }
+
+    it("CONSOLE_WRITE raises #UD: the VMMCALL is not completed and nothing is printed", () => {
+      const core = helloVm();
+      core.guest.set(Buffer.from("kernel-only\n"), 0x2000);
+      userHypercall(core, 1, 0x2000, 12);
+      assert.equal(core.get("inject"), UD_EVENT);
+      assert.equal(core.get("rip"), 0x1000n, "RIP stays on the VMMCALL");
+      assert.equal(core.get("rax"), 1n, "rax unchanged");
+      assert.deepEqual(core.written, []);
+      assert.equal(core.result.kind, RESULT.RUNNING);
+    });
+
+    it("unknown and test functions raise #UD too", () => {
+      for (const fn of [0x7e57, 0x7e58, 99, ALL_ONES]) {
+        const core = helloVm({ build: "test" });
+        userHypercall(core, fn);
+        assert.equal(core.get("inject"), UD_EVENT, `function ${fn}`);
+        assert.equal(core.result.kind, RESULT.RUNNING);
+      }
+    });
+
+    it("VERSION and EXIT_STATS, which read no guest memory, still answer", () => {
+      const core = helloVm();
+      userHypercall(core, 0);
+      assert.equal(core.get("rax"), 0x10000n);
+      assert.equal(core.get("rip"), 0x1003n);
+      assert.equal(core.get("inject"), 0n);
+      userHypercall(core, 2, REASON.HYPERCALL);
+      assert.equal(core.get("rax"), 2n);
+    });
   });
 
   it("unknown functions return all ones", () => {
