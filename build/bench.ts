@@ -32,9 +32,10 @@ import { bluepillBoot, PROBE_DONE_MARKER } from './bluepill';
 // tick counts are divided by 2^shift. shift=0 is the plainest reading but makes OVMF take ~30 s.
 const ICOUNT_SHIFT = 0;
 
-interface CpuidFigure { instructions: number; loopTicks: number; command: string }
+export interface CpuidFigure { instructions: number; loopTicks: number; command: string }
 
-async function cpuidExit(efi: string, label: string): Promise<CpuidFigure> {
+/** Instructions per CPUID exit round trip of `efi` under QEMU -icount (test/bench/cpuid-guest.S). */
+export async function cpuidExit(efi: string, label: string): Promise<CpuidFigure> {
   const image = await makeImage({
     output: `out/bench/${label}.img`, efi, config: 'test/bench/wisp.cfg',
   });

@@ -19,9 +19,8 @@ import { AnsiStripper } from './ansi';
 import { commandLine, runChecked } from './exec';
 import { WispError } from './log';
 import { fatTools } from './toolchain';
+import { file, program } from './tools';
 
-export const BOCHS_OVMF = '/usr/share/ovmf/OVMF.fd';           // 2 MiB: fits Bochs' ROM window
-export const BOCHS_VGABIOS = '/usr/share/vgabios/vgabios.bin';
 /** Emulated instructions per emulated second; with `clock: sync=none` Bochs' time (and TSC) follows it. */
 export const BOCHS_IPS = 95_000_000;
 
@@ -68,14 +67,6 @@ export interface BochsResult {
 const DEFAULT_UNTIL = /wisp: [^\n]*(?:nothing to do|; halting)\r?\n/;
 const SUMMARY = /^wisp: (\d+) VMs, (\d+) as expected$/m;
 const MiB = 1024 * 1024;
-
-function bochsBinary(): string {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const p = path.join(dir || '.', 'bochs');
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
-  }
-  throw new WispError('bochs not found: install the Debian packages bochs bochs-term bochsbios vgabios (`npm run setup` does, as root)');
-}
 
 /** Byte offset of the first partition of a GPT disk image (UEFI spec 5.3: header at LBA 1). */
 function firstPartitionOffset(image: string): number {
@@ -124,8 +115,8 @@ export async function espFromImage(image: string, output: string): Promise<void>
 export function bochsConfig(o: { disk: string; cpuModel: string; comPort: number; log: string; memoryMiB: number }): string {
   return [
     `megs: ${o.memoryMiB}`,
-    `romimage: file=${BOCHS_OVMF}, address=0xffe00000`,
-    `vgaromimage: file=${BOCHS_VGABIOS}`,
+    `romimage: file=${file('ovmf-bochs')}, address=0xffe00000`,   // 2 MiB: fits Bochs' ROM window
+    `vgaromimage: file=${file('vgabios')}`,
     `cpu: model=${o.cpuModel}, ips=${BOCHS_IPS}, ignore_bad_msrs=1, reset_on_triple_fault=0`,
     'pci: enabled=1, chipset=i440fx',
     `ata0-master: type=disk, path=${o.disk}, mode=flat`,
@@ -148,10 +139,9 @@ export function summaryValue(output: string): number | undefined {
 }
 
 export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
-  const bochs = bochsBinary();
-  for (const f of [BOCHS_OVMF, BOCHS_VGABIOS]) {
-    if (!fs.existsSync(f)) throw new WispError(`${f} not found: install the Debian packages ovmf and vgabios`);
-  }
+  const bochs = program('bochs');
+  file('ovmf-bochs');
+  file('vgabios');
   if (!o.image === !o.esp) throw new Error('bootBochs: give exactly one of image and esp');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-bochs-'));
   const disk = path.join(dir, 'esp.img');

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { run, runChecked } from './exec';
 import { step, warn, WispError } from './log';
+import { program } from './tools';
 import { abs, ensureDir, rel } from './paths';
 
 export interface LinuxGuest {
@@ -54,7 +55,7 @@ function recipeHash(): string {
 
 /** The versioned kernel package behind linux-image-amd64, e.g. linux-image-6.1.0-56-amd64. */
 async function kernelPackage(): Promise<string | null> {
-  const r = await run('apt-cache', ['depends', KERNEL_META]).catch(() => null);
+  const r = await run(program('apt-cache'), ['depends', KERNEL_META]).catch(() => null);
   const m = r && r.status === 0 ? /Depends:\s*(linux-image-[0-9][^\s]*-amd64)\b/.exec(r.stdout) : null;
   return m ? m[1] : null;
 }
@@ -65,7 +66,7 @@ async function download(pkg: string, dir: string): Promise<string> {
   const existing = [...before].find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   if (existing) return existing;
   step(`apt-get download ${pkg} -> ${rel(dir)}/`);
-  await runChecked(`downloading ${pkg} from Debian`, 'apt-get', ['download', pkg], { cwd: dir });
+  await runChecked(`downloading ${pkg} from Debian`, program('apt-get'), ['download', pkg], { cwd: dir });
   const deb = fs.readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   if (!deb) throw new WispError(`apt-get download ${pkg} left no ${pkg}_*.deb in ${rel(dir)}`);
   return deb;
@@ -75,7 +76,7 @@ async function unpack(dir: string, deb: string, into: string): Promise<void> {
   fs.rmSync(into, { recursive: true, force: true });
   ensureDir(into);
   step(`dpkg -x ${deb}`);
-  await runChecked(`unpacking ${deb}`, 'dpkg', ['-x', path.join(dir, deb), into]);
+  await runChecked(`unpacking ${deb}`, program('dpkg'), ['-x', path.join(dir, deb), into]);
 }
 
 // ---- cpio "newc" (the format the kernel unpacks: Documentation/driver-api/early-userspace/buffer-format.rst) ----

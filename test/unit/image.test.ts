@@ -1,4 +1,4 @@
-// image/image.ts: a whole disk image, read back with sgdisk/mtools/fsck where installed.
+// image/image.ts: a whole disk image, read back with sgdisk, mtools and fsck.vfat (build/tools.json).
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -6,10 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { configFiles, makeImage } from '../../image/image';
 import { guidText, SECTOR, EFI_SYSTEM_PARTITION } from '../../image/gpt';
+import { program } from '../../build/tools';
 
-function has(cmd: string): boolean {
-  try { execFileSync(cmd, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 describe('image', () => {
   let dir: string;
@@ -29,7 +27,6 @@ describe('image', () => {
   });
 
   it('writes an ESP with BOOTX64.EFI, wisp.cfg and the guests', async function () {
-    if (!has('mcopy') || !has('mkfs.vfat') && !fs.existsSync('/usr/sbin/mkfs.vfat')) this.skip();
     this.timeout(20000);
     const efi = path.join(dir, 'fake.efi');
     fs.writeFileSync(efi, Buffer.from('MZ fake efi application'));
@@ -54,19 +51,18 @@ describe('image', () => {
     assert.equal(esp.toString('latin1', 82, 90), 'FAT32   ');
     assert.equal(esp.readUInt32LE(28), first);                     // BPB hidden sectors = partition start
 
-    if (has('sgdisk')) assert.match(execFileSync('sgdisk', ['-v', img], { encoding: 'utf8' }), /No problems found/);
+    assert.match(execFileSync(program('sgdisk'), ['-v', img], { encoding: 'utf8' }), /No problems found/);
     const espFile = path.join(dir, 'esp.img');
     fs.writeFileSync(espFile, esp);
     const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
-    const read = (p: string): Buffer => execFileSync('mtype', ['-i', espFile, p], { env });
+    const read = (p: string): Buffer => execFileSync(program('mtype'), ['-i', espFile, p], { env });
     assert.equal(read('::/EFI/BOOT/BOOTX64.EFI').toString(), 'MZ fake efi application');
     assert.equal(read('::/wisp/wisp.cfg').toString(), fs.readFileSync(cfg, 'utf8'));
     assert.deepEqual([...read('::/wisp/hello.bin')], [0xf4, 0xeb, 0xfe]);
-    if (fs.existsSync('/usr/sbin/fsck.vfat')) execFileSync('/usr/sbin/fsck.vfat', ['-n', espFile], { stdio: 'pipe' });
+    execFileSync(program('fsck.vfat'), ['-n', espFile], { stdio: 'pipe' });
   });
 
   it('without a configuration the ESP has no wisp folder', async function () {
-    if (!has('mcopy')) this.skip();
     this.timeout(20000);
     const efi = path.join(dir, 'fake.efi');
     const img = path.join(dir, 'plain.img');
@@ -74,7 +70,7 @@ describe('image', () => {
     const d = fs.readFileSync(img);
     const esp = path.join(dir, 'plain-esp.img');
     fs.writeFileSync(esp, d.subarray(2048 * SECTOR, d.length - 2048 * SECTOR));
-    const listing = execFileSync('mdir', ['-i', esp, '-b', '::/'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+    const listing = execFileSync(program('mdir'), ['-i', esp, '-b', '::/'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
     assert.deepEqual(listing.trim().split('\n'), ['::/EFI/']);
   });
 

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { program } from '../../build/tools';
 import { abs } from '../../build/paths';
 import { crc32 } from '../../image/crc32';
 import { addSections, applianceSections, configVms, packAppliance } from '../../image/pack';
@@ -54,11 +55,8 @@ function data(b: Buffer, s: Section): Buffer {
   return b.subarray(s.raw, s.raw + Math.min(s.vsize, s.rawSize));
 }
 
-function llvm(tool: string, args: string[]): string {
-  for (const t of [`${tool}-14`, tool]) {
-    try { return execFileSync(t, args, { encoding: 'utf8' }); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
-  }
-  throw new Error(`${tool} not installed`);
+function llvm(tool: 'llvm-readobj' | 'llvm-objdump', args: string[]): string {
+  return execFileSync(program(tool), args, { encoding: 'utf8' });
 }
 
 const CONFIG = '[wisp]\ndebug-exit = on\n\n[vm a]\nimage = a.bin\nmemory = 2\nload = 0x1000\nmode = real16\n\n' +

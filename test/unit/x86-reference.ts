@@ -5,28 +5,16 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { program } from "../../build/tools";
 
-function findTool(names: string[]): string | undefined {
-  for (const n of names) {
-    for (const dir of (process.env.PATH ?? "/usr/bin").split(":")) {
-      const p = path.join(dir, n);
-      if (fs.existsSync(p)) return p;
-    }
-  }
-  return undefined;
-}
-
-export const LLVM_MC = findTool(["llvm-mc-14", "llvm-mc"]);
-export const CLANG = findTool(["clang-14", "clang"]);
 
 /**
  * Assembles AT&T lines for one code size (16, 32 or 64) with llvm-mc and returns each
  * instruction's bytes, in order. Throws with llvm-mc's message if a line is rejected.
  */
 export function assemble(bits: 16 | 32 | 64, lines: string[]): number[][] {
-  if (!LLVM_MC) throw new Error("llvm-mc is not installed");
   const text = `.code${bits}\n${lines.join("\n")}\n`;
-  const out = execFileSync(LLVM_MC, ["--triple=x86_64", "--show-encoding"], { input: text, encoding: "utf8", maxBuffer: 64 << 20 });
+  const out = execFileSync(program("llvm-mc"), ["--triple=x86_64", "--show-encoding"], { input: text, encoding: "utf8", maxBuffer: 64 << 20 });
   const result: number[][] = [];
   for (const line of out.split("\n")) {
     const m = /# encoding: \[([^\]]*)\]/.exec(line);
@@ -74,9 +62,9 @@ ${cases.join("\n")}
 
 let flagsProgram: string | undefined;
 
-/** Whether the host can serve as the flags reference. */
+/** Whether the host can serve as the flags reference: an x86-64 CPU (clang is in the set-up). */
 export function hostFlagsAvailable(): boolean {
-  return os.arch() === "x64" && CLANG !== undefined;
+  return os.arch() === "x64";
 }
 
 export interface FlagCase { op: FlagOp; size: number; a: bigint; b: bigint; flagsIn: bigint }
@@ -88,7 +76,7 @@ export function hostFlags(cases: FlagCase[]): Array<[bigint, bigint]> {
     fs.writeFileSync(path.join(dir, "flags.c"), cSource());
     flagsProgram = path.join(dir, "flags");
     // No red zone: the asm pushes below the stack pointer.
-    execFileSync(CLANG!, ["-O1", "-mno-red-zone", "-o", flagsProgram, path.join(dir, "flags.c")]);
+    execFileSync(program("clang"), ["-O1", "-mno-red-zone", "-o", flagsProgram, path.join(dir, "flags.c")]);
   }
   const input = cases.map((c) => `${FLAG_OPS.indexOf(c.op)} ${c.size} ${c.a.toString(16)} ${c.b.toString(16)} ${c.flagsIn.toString(16)}`).join("\n") + "\n";
   const out = execFileSync(flagsProgram, { input, encoding: "utf8", maxBuffer: 64 << 20 }).trim().split("\n");

@@ -11,6 +11,8 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { program } from '../../../build/tools';
+import { nodeBin } from '../../../build/toolchain';
 
 export interface HostCoreOptions {
   root: string;   // the project root
@@ -112,11 +114,11 @@ async function buildHost(r: Runner, root: string, outDir: string, name: string, 
   const objects: string[] = [];
   for (const [source, flags] of units) {
     const object = `${outDir}/${path.basename(source).replace(/\.[cS]$/, '')}.o`;
-    await r.run('clang', [...flags, '-c', source, '-o', object]);
+    await r.run(program('clang'), [...flags, '-c', source, '-o', object]);
     objects.push(object);
   }
   const exe = `${outDir}/${name}`;
-  await r.run('clang', ['-target', 'x86_64-linux-gnu', ...objects, '-o', exe]);
+  await r.run(program('clang'), ['-target', 'x86_64-linux-gnu', ...objects, '-o', exe]);
   return exe;
 }
 
@@ -136,7 +138,7 @@ async function build(r: Runner, opts: HostCoreOptions, outDir: string): Promise<
 
 async function callgrindTotal(r: Runner, exe: string, outDir: string, mode: string, n: number, root: string): Promise<number> {
   const out = `${outDir}/callgrind.${mode}.${n}.out`;
-  await r.run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, exe, mode, String(n)]);
+  await r.run(program('valgrind'), ['--tool=callgrind', `--callgrind-out-file=${out}`, exe, mode, String(n)]);
   const m = /^summary:\s*(\d+)/m.exec(fs.readFileSync(path.resolve(root, out), 'utf8'));
   if (!m) throw new Error(`${out}: no summary line`);
   return Number(m[1]);
@@ -165,8 +167,8 @@ export async function runRuntimeCheck(opts: { root: string }): Promise<RuntimeCh
   const r = new Runner(opts.root);
   const outDir = 'out/bench/host/runtime-check';
   fs.mkdirSync(path.resolve(opts.root, outDir), { recursive: true });
-  await r.run('node_modules/.bin/wat2wasm', [`${HERE}/runtime-check.wat`, '-o', `${outDir}/shape.wasm`]);
-  await r.run('node_modules/.bin/wasm2c', [`${outDir}/shape.wasm`, '-n', 'shape', '-o', `${outDir}/shape.c`]);
+  await r.run(path.relative(opts.root, nodeBin('wat2wasm', 'wabt')), [`${HERE}/runtime-check.wat`, '-o', `${outDir}/shape.wasm`]);
+  await r.run(path.relative(opts.root, nodeBin('wasm2c', 'wabt')), [`${outDir}/shape.wasm`, '-n', 'shape', '-o', `${outDir}/shape.c`]);
   const exe = await buildHost(r, opts.root, outDir, 'runtime-check', `${outDir}/shape.c`, [],
     [`${HERE}/runtime-check.c`]);
   const res = await r.run(exe, [], true);
