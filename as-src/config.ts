@@ -16,7 +16,7 @@ export const MODE_REAL16: u32 = 0;                  // the vCPU area's mode enco
 export const MODE_PROTECTED32: u32 = 2;
 export const MODE_LONG64: u32 = 3;                  // loader entry only (loaders/linux.ts), not a `mode` value
 export const KIND_FLAT: u32 = 0;                    // image = FILE: a flat binary at `load`
-export const KIND_LINUX: u32 = 1;                   // kernel = FILE: x86 Linux boot protocol
+export const KIND_LINUX: u32 = 1;                   // kernel = FILE: a Linux bzImage or, by content, Multiboot
 export const KIND_MULTIBOOT: u32 = 2;               // multiboot = FILE: Multiboot v1
 export const MAX_MODULES: u32 = 16;                 // per VM
 export const IMAGE_KERNEL: u32 = 0;                 // image ids (imageSize/imageRead/imageLoad)

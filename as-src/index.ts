@@ -6,6 +6,7 @@ export {
   vmExpectValue, debugExitEnabled, onEnd, vmKind, vmImageCount, vmFileOffset, vmFileLength,
 } from "./config";
 export { loadGuest } from "./loaders/load-guest";
+export { kernelFormat } from "./loaders/kernel-format";
 export { vmSetup } from "./vm";
 export { bluepillSetup } from "./passthrough";
 export { vcpuStateOffset } from "./vcpu";

@@ -1,36 +1,42 @@
 // The `wisp` command: build, image, run, start, test, config check.
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, selectVariants } from './pipeline';
 import { WispError } from './log';
+import { version as VERSION } from '../package.json';
 
-const HELP = `usage: wisp <command> [options]
-
-commands:
-  build [--variant NAME]...     build out/wisp.efi, out/wisp-test.efi, out/wisp-driver.efi, out/wisp-floor.efi (default: all)
-                                and the guests in out/guests/; only what changed is rebuilt
-  image [-o FILE] [--config FILE] [--efi FILE] [--guest FILE]...
+/** Each command's usage, as `wisp COMMAND --help` prints it; `wisp --help` prints them all. */
+const USAGE: Record<string, string> = {
+  'build': `  build [--variant NAME]...     build out/wisp.efi, out/wisp-test.efi, out/wisp-driver.efi, out/wisp-floor.efi (default: all)
+                                and the guests in out/guests/; only what changed is rebuilt`,
+  'image': `  image [-o FILE] [--config FILE] [--efi FILE] [--guest FILE]...
                                 write a GPT disk image (default out/wisp.img) with an EFI system
                                 partition: \\EFI\\BOOT\\BOOTX64.EFI, and with --config \\wisp\\wisp.cfg
-                                plus the guest images it names (from --guest paths or out/guests/)
-  pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...
+                                plus the guest images it names (from --guest paths or out/guests/)`,
+  'pack': `  pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...
                                 the one-file appliance (default out/appliance.efi): wisp.efi with the
                                 configuration and its guests as PE sections (.wispcfg, .linux/.initrd/
-                                .cmdline or .wimgN; docs/deployment.md); boots with no file system
-  run [--cpu MODEL] [--config FILE] [--image FILE] [--variant NAME] [--timeout SECONDS]
+                                .cmdline or .wimgN; docs/deployment.md); boots with no file system`,
+  'run': `  run [--cpu MODEL] [--config FILE] [--memory MiB] [--image FILE] [--variant NAME] [--timeout SECONDS]
                                 build, make an image, boot it in QEMU + OVMF with the console here;
-                                exits with QEMU's exit status
+                                exits with QEMU's exit status. --memory: the emulated machine's RAM
+                                (default 256 MiB)
   run --emulator bochs [--cpu MODEL] [...]
                                 the same in Bochs + OVMF: Intel VT-x or AMD SVM by Bochs CPU model
                                 (default corei7_skylake_x); same console and exit status (derived
                                 from wisp's summary line: Bochs has no isa-debug-exit)
   run --kernel FILE [--initrd FILE] [--append "CMDLINE"] [--memory MiB] [--cpu MODEL]
-                                boot a Linux kernel (bzImage) as wisp's one VM (default 256 MiB,
-                                command line "console=ttyS0"). Keystrokes (a terminal) or piped bytes
+                                boot a kernel as wisp's one VM (default 256 MiB), what QEMU's
+                                -kernel takes: a Linux bzImage (--initrd FILE; command line default
+                                "console=ttyS0") or a Multiboot v1 kernel, ELF or a.out kludge
+                                (--initrd "FILE ARGS,FILE ARGS": its modules, as QEMU takes them).
+                                The kernel and its files are checked by wisp's core on this machine
+                                before anything boots: a wrong file gets one line. Keystrokes (a terminal) or piped bytes
                                 reach the guest's UART; Ctrl-C ends QEMU. Exit status as plain QEMU
                                 with -no-reboot and isa-debug-exit would give: 0 after poweroff or
                                 reset, (V << 1) | 1 after the guest writes V to port 0xf4, and 253
-                                when wisp had to stop the VM (fault, trap, halt, error)
-  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS]
+                                when wisp had to stop the VM (fault, trap, halt, error)`,
+  'bluepill': `  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS]
            [--driver FILE]
                                 the firmware-driver form end to end: build out/wisp-driver.efi, the
                                 probe and its initramfs (out/bluepill/), an ESP with the driver,
@@ -39,23 +45,44 @@ commands:
                                 Shell's \`load\` loads the driver; driver-order: a Driver#### entry
                                 (bcfg), then a reset; none: no driver (the probe must fail).
                                 --driver: put FILE on the disk instead (no build). Exit status 0
-                                when the probe passed on every CPU and Linux powered off
-  start                         build and boot Debian's Linux kernel with a BusyBox shell under wisp
-                                (npm start; the first run fetches both from Debian into cache/)
-  test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)
-  bench                         the benchmark figures (npm run bench; see build/bench.ts)
-  fetch-guests                  fetch Debian's kernel and busybox-static into cache/debian and build
-                                the initramfs (set-up does this once; runs and tests refresh it)
-  config check FILE             check a wisp.cfg with the core's own parser (out/core.wasm)
+                                when the probe passed on every CPU and Linux powered off`,
+  'start': `  start                         build and boot Debian's Linux kernel with a BusyBox shell under wisp
+                                (npm start; the first run fetches both from Debian into cache/)`,
+  'test': `  test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)`,
+  'bench': `  bench                         the benchmark figures (npm run bench; see build/bench.ts)`,
+  'fetch-guests': `  fetch-guests                  fetch Debian's kernel and busybox-static into cache/debian and build
+                                the initramfs (set-up does this once; runs and tests refresh it)`,
+  'config': `  config check FILE             check a wisp.cfg with the core's own parser (out/core.wasm)`,
+};
+
+const HELP = `usage: wisp <command> [options]     (wisp COMMAND --help: that command alone)
+
+commands:
+${Object.values(USAGE).join('\n')}
   --help                        this text
+  --version                     the version of wisp
 
 A dd-able USB key: wisp image -o wisp.img --config my.cfg && dd if=wisp.img of=/dev/sdX bs=1M`;
 
+
+/** A path the user typed, from where the user stands (wisp's own defaults stay under the project). */
+function fromCwd<T extends string | string[] | undefined>(p: T): T {
+  if (p === undefined) return p;
+  return (Array.isArray(p) ? p.map((q) => path.resolve(q)) : path.resolve(p as string)) as T;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd !== undefined && USAGE[cmd] && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(`usage:\n${USAGE[cmd]}`);
+    return 0;
+  }
   switch (cmd) {
     case undefined: case '--help': case '-h': case 'help':
       console.log(HELP);
+      return 0;
+    case '--version': case '-V':
+      console.log(`wisp ${VERSION}`);
       return 0;
     case 'build': {
       const { values } = parseArgs({ args: rest, options: { variant: { type: 'string', multiple: true } } });
@@ -67,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
         output: { type: 'string', short: 'o' }, config: { type: 'string' }, efi: { type: 'string' }, guest: { type: 'string', multiple: true },
       } });
       const { makeImage } = await import('../image/image');
-      const efi = values.efi ?? 'out/wisp.efi';
+      values.config = fromCwd(values.config); values.guest = fromCwd(values.guest); values.output = fromCwd(values.output);
+      const efi = fromCwd(values.efi) ?? 'out/wisp.efi';
       if (!values.efi) await build(selectVariants(['wisp']));
       if (values.config && !values.efi) await (await import('./config-check')).validateConfig(values.config);
       const out = await makeImage({ output: values.output ?? 'out/wisp.img', efi, config: values.config, guests: values.guest });
@@ -80,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
       } });
       if (!values.config) throw new WispError('usage: wisp pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...');
       const { packAppliance } = await import('../image/pack');
+      values.config = fromCwd(values.config); values.guest = fromCwd(values.guest); values.output = fromCwd(values.output);
+      values.efi = fromCwd(values.efi);
       if (!values.efi) await build(selectVariants(['wisp']));
       await (await import('./config-check')).validateConfig(values.config);
       console.log(packAppliance({ efi: values.efi ?? 'out/wisp.efi', config: values.config, output: values.output ?? 'out/appliance.efi', guests: values.guest }));
@@ -92,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
         emulator: { type: 'string' },
       } }) as { values: import('./run').RunOptions };
       const { runCommand, startCommand } = await import('./run');
+      values.config = fromCwd(values.config); values.image = fromCwd(values.image); values.kernel = fromCwd(values.kernel);
       return cmd === 'start' ? startCommand() : runCommand(values);
     }
     case 'bluepill': {
@@ -99,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
         smp: { type: 'string' }, mode: { type: 'string' }, append: { type: 'string' }, timeout: { type: 'string' }, driver: { type: 'string' },
       } });
       const { bluepillCommand } = await import('./bluepill');
+      values.driver = fromCwd(values.driver);
       return bluepillCommand(values);
     }
     case 'test': {
@@ -108,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     case 'config': {
       if (rest[0] !== 'check' || rest.length !== 2) throw new WispError('usage: wisp config check FILE');
       const { configCheck } = await import('./config-check');
-      return configCheck(rest[1]);
+      return configCheck(fromCwd(rest[1]));
     }
     case 'fetch-guests': {
       const { ensureLinuxGuest } = await import('./guest-cache');

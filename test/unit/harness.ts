@@ -54,6 +54,7 @@ interface CoreExports {
   vmFileOffset(i: number, image: number): number;
   vmFileLength(i: number, image: number): number;
   loadGuest(): number;
+  kernelFormat(): number;
   setTscKhz(khz: number): void;
   pollDevices(): number;
   acknowledgeInterrupt(vector: number): number;
@@ -68,7 +69,7 @@ export const EXPORT_NAMES = [
   "vmNameOffset", "vmNameLength", "vmImageOffset", "vmImageLength", "vmMemoryMiB",
   "vmLoadAddress", "vmEntry", "vmMode", "vmExpectKind", "vmExpectValue", "debugExitEnabled",
   "onEnd", "vmSetup", "vcpuStateOffset", "statsOffset", "handleExit", "resultKind", "resultValue",
-  "vmKind", "vmImageCount", "vmFileOffset", "vmFileLength", "loadGuest",
+  "vmKind", "vmImageCount", "vmFileOffset", "vmFileLength", "loadGuest", "kernelFormat",
   "setTscKhz", "pollDevices", "acknowledgeInterrupt", "nextDeadlineNs", "consoleInput",
   "bluepillSetup", "handlePassthroughExit",
 ];

@@ -1,0 +1,94 @@
+// The core's own loader, run on the host before anything boots: the same out/core.wasm that wisp.efi
+// carries parses the configuration and puts a kernel VM's images into a guest memory here, so a
+// wrong file gets its one line at once (exit status 1) instead of after OVMF has started. Nothing
+// of a file is parsed in TypeScript: the core decides (as-src/loaders/).
+import * as fs from 'node:fs';
+import { buildCore } from './asc';
+import { withBuildLock } from './pipeline';
+import { WispError } from './log';
+import { abs } from './paths';
+
+const MIB = 1024 * 1024;
+const NO_IMAGE = 0xffffffffffffffffn;
+const FORMAT_LINUX = 1;                        // as-src/loaders/kernel-format.ts
+const FORMAT_MULTIBOOT = 2;
+
+type Exports = Record<string, (...a: (number | bigint)[]) => number | bigint> & { memory: WebAssembly.Memory };
+
+/** A VM of `config` (its index) with boot images by id (0 kernel, 1 initrd, 2.. modules), as files. */
+export interface HostLoad { config: string; vmIndex: number; memoryMiB: number; images: (string | undefined)[] }
+
+async function instantiate(images: (Buffer | undefined)[], guest: Uint8Array): Promise<Exports> {
+  const module = await WebAssembly.compile(fs.readFileSync(abs(await withBuildLock(() => buildCore('release')))));
+  let x: Exports | undefined;
+  const bytes = (ptr: number, len: number): Uint8Array => new Uint8Array(x!.memory.buffer, ptr, len);
+  const inGuest = (gpa: bigint, len: bigint): boolean => gpa >= 0n && gpa + len <= BigInt(guest.length);
+  const env: Record<string, unknown> = {
+    consoleWrite: () => undefined,
+    guestRead: (gpa: bigint, ptr: number, len: number) => {
+      if (!inGuest(gpa, BigInt(len))) return 0;
+      bytes(ptr, len).set(guest.subarray(Number(gpa), Number(gpa) + len));
+      return 1;
+    },
+    guestWrite: (gpa: bigint, ptr: number, len: number) => {
+      if (!inGuest(gpa, BigInt(len))) return 0;
+      guest.set(bytes(ptr, len), Number(gpa));
+      return 1;
+    },
+    imageSize: (id: number) => (images[id] ? BigInt(images[id]!.length) : NO_IMAGE),
+    imageRead: (id: number, offset: bigint, ptr: number, len: number) => {
+      const img = images[id];
+      if (!img || offset < 0n || offset + BigInt(len) > BigInt(img.length)) return 0;
+      bytes(ptr, len).set(img.subarray(Number(offset), Number(offset) + len));
+      return 1;
+    },
+    imageLoad: (id: number, offset: bigint, len: bigint, gpa: bigint) => {
+      const img = images[id];
+      if (!img || offset < 0n || offset + len > BigInt(img.length) || !inGuest(gpa, len)) return 0;
+      guest.set(img.subarray(Number(offset), Number(offset + len)), Number(gpa));
+      return 1;
+    },
+    hostCpuid: () => undefined,
+    hostTsc: () => 0n,
+    hostUnixTime: () => BigInt(Math.floor(Date.now() / 1000)),
+    abort: () => { throw new WispError('the core aborted while checking the kernel: a bug in wisp'); },
+  };
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === 'env' && !(imp.name in env) && imp.kind === 'function') env[imp.name] = () => 0;
+  }
+  const instance = await WebAssembly.instantiate(module, { env: env as WebAssembly.ModuleImports });
+  x = instance.exports as unknown as Exports;
+  return x;
+}
+
+function message(x: Exports): string {
+  return Buffer.from(x.memory.buffer, Number(x.messageOffset()), Number(x.messageLength())).toString('utf8');
+}
+
+/**
+ * Runs vmSetup and loadGuest for one VM on the host; throws a WispError with the core's line
+ * (prefixed with `what`) when the VM would not start.
+ */
+export async function checkLoad(h: HostLoad, what: string): Promise<void> {
+  const images = h.images.map((f) => (f === undefined ? undefined : fs.readFileSync(f)));
+  const guest = new Uint8Array(h.memoryMiB * MIB);
+  const x = await instantiate(images, guest);
+  const text = Buffer.from(h.config);
+  const ptr = Number(x.inputBuffer(text.length));
+  if (ptr === 0) throw new WispError(`${what}: the configuration is too large for the core`);
+  new Uint8Array(x.memory.buffer, ptr, text.length).set(text);
+  if (Number(x.vmSetup(text.length, h.vmIndex, BigInt(guest.length))) !== 0) throw new WispError(`${what}: ${message(x)}`);
+  if (Number(x.loadGuest()) !== 0) throw new WispError(`${what}: ${message(x)}`);
+}
+
+/**
+ * What the core makes of a kernel file (its kernelFormat export, the test a config's `kernel =`
+ * meets at boot): 'linux' or 'multiboot', or a WispError with its one line.
+ */
+export async function kernelFormat(file: string): Promise<'linux' | 'multiboot'> {
+  const x = await instantiate([fs.readFileSync(file)], new Uint8Array(0));
+  const format = Number(x.kernelFormat());
+  if (format === FORMAT_LINUX) return 'linux';
+  if (format === FORMAT_MULTIBOOT) return 'multiboot';
+  throw new WispError(`${file}: ${message(x)}`);
+}
