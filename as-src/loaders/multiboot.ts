@@ -1,6 +1,7 @@
 // Multiboot v1 (the Multiboot Specification 0.6.96): the header in the kernel's first 8192 bytes,
 // the kernel loaded by the a.out kludge (header flag 16) or as ELF (elf.ts), modules page-aligned
-// above it, and the Multiboot information (section 3.3) at 0x8000. Entry in 32-bit protected
+// above it, and the Multiboot information (section 3.3) at 0x8000, or where the kernel leaves room
+// (kernel-range.ts). Entry in 32-bit protected
 // mode with flat segments, EAX = 0x2BADB002 and EBX = the information's address (section 3.2).
 
 import { imageSize, imageRead, imageLoad, guestWrite } from "../host";
@@ -11,7 +12,7 @@ import { setReg, RAX, RBX } from "../vcpu";
 import { report, say, sayHex, sayHexWidth, saySize, sayText, sayDecimal, failed } from "./report";
 import { scratch, clearScratch, scratchToGuest, zeroGuest } from "./scratch";
 import { writeMemoryMap, ramTop, LOW_RAM_END, HIGH_RAM_START } from "./memory-map";
-import { checkKernelRange, INFO_END } from "./kernel-range";
+import { checkKernelRange, clearKernelRange, placeInfo, sayNoInfoRoom, INFO_SIZE } from "./kernel-range";
 import { isElf, loadElf, elfEntry, elfEnd } from "./elf";
 import { setEntryState, ENTRY_PROTECTED32, CR0_PE, CR0_ET } from "./entry";
 import { buildAcpiTables } from "../acpi/tables";
@@ -30,8 +31,8 @@ const FLAG_VIDEO_MODE: u32 = 1 << 2;          // a preference: wisp has only a s
 const FLAGS_KNOWN: u32 = FLAG_PAGE_ALIGN | FLAG_MEMORY_INFO | FLAG_VIDEO_MODE;
 const FLAG_AOUT_KLUDGE: u32 = 1 << 16;
 
-// The boot information area (kernel-range.ts: INFO_START..INFO_END), laid out in the scratch page.
-export const MBI_ADDRESS: u64 = 0x8000;
+// The boot information area (INFO_SIZE bytes at mbiAddress, kernel-range.ts), laid out in the scratch page.
+let mbiAddress: u64 = 0;
 const MMAP_OFFSET: u32 = 0x80;                // up to 5 entries of 24 bytes
 const MODS_OFFSET: u32 = 0x100;               // up to 16 entries of 16 bytes
 const NAME_OFFSET: u32 = 0x200;               // "wisp"
@@ -64,6 +65,7 @@ export function loadMultiboot(): i32 {
 
   let entry: u64 = 0;
   let kernelEnd: u64 = 0;
+  clearKernelRange();
   if ((flags & FLAG_AOUT_KLUDGE) != 0) {
     if (loadAout(headerAt, size) < 0) return failed();
     entry = <u64>load<u32>(hdr + 28);
@@ -78,14 +80,17 @@ export function loadMultiboot(): i32 {
     kernelEnd = elfEnd;
   }
 
-  clearScratch(FIXED_SIZE);
-  const mbi = scratch;
-  stringsAt = MBI_ADDRESS + FIXED_SIZE;
-
-  // Modules, page-aligned from the first page above the kernel (and not below 1 MiB).
-  const count = vmModuleCount(vm);
+  // Modules, page-aligned from the first page above the kernel (and not below 1 MiB), after the
+  // boot information when that had to go there too.
   let next = (kernelEnd + PAGE - 1) & ~(PAGE - 1);
   if (next < HIGH_RAM_START) next = HIGH_RAM_START;
+  mbiAddress = placeInfo(next);
+  if (mbiAddress == 0) { report("multiboot: "); sayNoInfoRoom(); return failed(); }
+  if (mbiAddress >= next) next = mbiAddress + INFO_SIZE;
+  clearScratch(FIXED_SIZE);
+  const mbi = scratch;
+  stringsAt = mbiAddress + FIXED_SIZE;
+  const count = vmModuleCount(vm);
   for (let m: u32 = 0; m < count; m++) {
     const id = IMAGE_FIRST_MODULE + m;
     const moduleSize = imageSize(id);
@@ -125,19 +130,19 @@ export function loadMultiboot(): i32 {
   store<u32>(mbi + 4, <u32>((top < LOW_RAM_END ? top : LOW_RAM_END) >> 10));            // mem_lower, KiB
   store<u32>(mbi + 8, top > HIGH_RAM_START ? <u32>((top - HIGH_RAM_START) >> 10) : 0);  // mem_upper, KiB
   store<u32>(mbi + 20, count);                // mods_count
-  store<u32>(mbi + 24, <u32>(MBI_ADDRESS + MODS_OFFSET));
+  store<u32>(mbi + 24, <u32>(mbiAddress + MODS_OFFSET));
   store<u32>(mbi + 44, mmapEntries * 24);     // mmap_length
-  store<u32>(mbi + 48, <u32>(MBI_ADDRESS + MMAP_OFFSET));
-  store<u32>(mbi + 64, <u32>(MBI_ADDRESS + NAME_OFFSET));
+  store<u32>(mbi + 48, <u32>(mbiAddress + MMAP_OFFSET));
+  store<u32>(mbi + 64, <u32>(mbiAddress + NAME_OFFSET));
   store<u32>(mbi + NAME_OFFSET, 0x70736977);  // "wisp", then NUL
-  if (!scratchToGuest(0, MBI_ADDRESS, FIXED_SIZE)) {
+  if (!scratchToGuest(0, mbiAddress, FIXED_SIZE)) {
     report("multiboot: the boot information could not be written"); return failed();
   }
   if (!buildAcpiTables()) { report("multiboot: the ACPI tables could not be written"); return failed(); }
 
   setEntryState(ENTRY_PROTECTED32, entry, CR0_PE | CR0_ET, 0, 0, 0);
   setReg(RAX, BOOTLOADER_MAGIC);
-  setReg(RBX, MBI_ADDRESS);
+  setReg(RBX, mbiAddress);
 
   messageStart();
   messageString("multiboot: entry ");
@@ -231,7 +236,7 @@ function loadAout(headerAt: u64, size: u64): i32 {
 
 /** Appends n bytes and a NUL to the strings of the information area. */
 function addString(src: usize, n: u32): bool {
-  if (stringsAt + n + 1 > INFO_END) return false;
+  if (stringsAt + n + 1 > mbiAddress + INFO_SIZE) return false;
   if (n > 0 && guestWrite(stringsAt, src, n) != 1) return false;
   stringsAt += n;
   store<u8>(scratch + FIXED_SIZE, 0);

@@ -1,5 +1,6 @@
 // `wisp run --kernel` with Multiboot kernels, side by side with plain QEMU's -kernel: the test kernel
-// of test/guests/multiboot/ in its three builds (ELF32, ELF64 converted to elf32-i386, a.out kludge)
+// of test/guests/multiboot/ in its four builds (ELF32, ELF64 converted to elf32-i386, a.out kludge,
+// ELF32 linked at 0xc000, over wisp's default place for the boot information)
 // with a module and a command line, given exactly as QEMU takes them. Both must print the same
 // and end with the same exit status. The memory map lines (mem_lower/mem_upper, mmap) are the
 // machine's, wisp's VM against QEMU's q35, and are left out of the comparison.
@@ -11,7 +12,7 @@ import * as path from "node:path";
 import { program } from "../../build/tools";
 import { built } from "./boot";
 
-const KERNELS = ["multiboot.elf", "multiboot64.elf", "multiboot-aout.bin"];
+const KERNELS = ["multiboot.elf", "multiboot64.elf", "multiboot-aout.bin", "multiboot-low.elf"];
 const MODULE = "multiboot-module.txt";
 const INITRD = `${MODULE} greeting`;
 const APPEND = "wisp-test answer=42";

@@ -101,7 +101,6 @@ describe("multiboot loader", () => {
     text.set(multibootHeader(3));
     assert.equal(bootError(elf([{ paddr: 0x100000, data: text }], 0x100000, false, 40)), "multiboot: ELF machine 40 is not i386 (3)");
     assert.equal(bootError(elf([{ paddr: 0x100000, data: text }], 0x200000)), "multiboot: entry point 0x00200000 is in no loadable segment");
-    assert.equal(bootError(elf([{ paddr: 0x8000, data: text }], 0x8000)), "multiboot: its range 0x8000-0x80ff overlaps the boot information at 0x8000-0xffff");
     assert.equal(bootError(elf([{ paddr: 0xf0000, data: text }], 0xf0000)), "multiboot: its range 0xf0000-0xf00ff overlaps the BIOS area at 0x9f000-0xfffff");
     assert.equal(bootError(elf([{ paddr: 0x3fff00, data: text, memsz: 0x1000 }], 0x3fff00)), "multiboot: it needs RAM up to 0x400f00 but the VM has 4 MiB");
     const truncated = multibootElf().subarray(0, 300);
@@ -139,5 +138,45 @@ describe("multiboot loader with the test kernel (out/guests/multiboot.elf)", () 
     assert.equal(cstring(core, u32(core, mod + 8)), "multiboot-module.txt greeting");
     assert.equal(Buffer.from(core.guest.subarray(u32(core, mod), u32(core, mod) + 8)).toString(), "WISPMOD1");
     assert.equal(u32(core, MBI + 8), 7168, "mem_upper: all of the 8 MiB above 1 MiB (under QEMU, SeaBIOS keeps 128 KiB: 7040)");
+  });
+});
+
+describe("multiboot: where the boot information goes (after the kernel is placed)", () => {
+  const text = (): Uint8Array => { const t = new Uint8Array(0x100); t.set(multibootHeader(3)); return t; };
+
+  it("at 0x8000 when the kernel leaves it free", () => {
+    const { core, result } = boot(multibootElf());
+    assert.equal(result, 0, core.message());
+    assert.equal(core.get("rbx"), BigInt(MBI));
+  });
+
+  it("just above a kernel linked at 0x8000, with the module list and command line there", () => {
+    const { core, result } = boot(elf([{ paddr: 0x8000, data: text() }], 0x8000), 'cmdline = "hi"\nmodule = m.bin x\n', 4, [pattern(64, 9)]);
+    assert.equal(result, 0, core.message());
+    assert.equal(core.get("rbx"), 0x9000n);
+    assert.deepEqual(core.guest.subarray(0x8000, 0x8100), text(), "the kernel is intact");
+    assert.equal(cstring(core, u32(core, 0x9000 + 16)), "kernel.elf hi");
+    assert.equal(u32(core, 0x9000 + 20), 1);                              // mods_count
+    assert.equal(cstring(core, u32(core, u32(core, 0x9000 + 24) + 8)), "m.bin x");
+  });
+
+  it("at 0x1000 when the kernel sits above 0x9000 in conventional memory", () => {
+    const { core, result } = boot(elf([{ paddr: 0x9000, data: text(), memsz: 0x90000 }], 0x9000));
+    assert.equal(result, 0, core.message());
+    assert.equal(core.get("rbx"), 0x1000n);
+  });
+
+  it("above 1 MiB, before the modules, when the kernel fills conventional memory", () => {
+    const { core, result } = boot(elf([{ paddr: 0x1000, data: text(), memsz: 0x9e000 }], 0x1000), "module = m.bin\n", 4, [pattern(64, 9)]);
+    assert.equal(result, 0, core.message());
+    assert.equal(core.get("rbx"), 0x100000n);
+    assert.equal(u32(core, 0x100000 + 20), 1);
+    assert.equal(u32(core, u32(core, 0x100000 + 24)), 0x108000);           // mod_start: after the 32 KiB
+    assert.deepEqual(core.guest.subarray(0x108000, 0x108040), pattern(64, 9));
+  });
+
+  it("names both ranges when RAM has no room left", () => {
+    const m = bootError(elf([{ paddr: 0x1000, data: text(), memsz: 0x9e000 }, { paddr: 0x100000, data: text(), memsz: 0x300000 }], 0x1000));
+    assert.equal(m, "multiboot: no room for the boot information (32 KiB): the kernel takes 0x1000-0x3fffff and RAM ends at 0x400000");
   });
 });
