@@ -6,6 +6,7 @@ import { measuredTscKhz } from "./clock";
 import { LOCAL_APIC_TIMER_KHZ } from "./devices/local-apic";
 import { getReg, setReg, RAX, RBX, RCX, RDX, CR4, skipInstruction } from "./vcpu";
 import { passthrough } from "./passthrough";
+import { hideFeatures, ARCH_PERFMON_LEAF, EBX, ECX, EDX } from "./cpu-features";
 
 export const HYPERCALL_ABI_VERSION: u32 = (1 << 16) | 0;
 const SIGNATURE: u32 = 0x70736977;                  // "wisp" read as a little-endian u32
@@ -80,7 +81,9 @@ function frequencyLeaf(leaf: u32): bool {
     }
   } else if (leaf - 0x15 <= 1 && frequencyLeaf(leaf)) {     // 0x15, 0x16 (Intel only)
     a = load<u32>(out); b = load<u32>(out, 4); c = load<u32>(out, 8); d = load<u32>(out, 12);
-  } else if (leaf != 0x8000000a && leaf != 0x8000001f) {   // SVM features; SME/SEV (AMD APM vol. 3, E.4.17): none
+  } else if (leaf != 0x8000000a && leaf != 0x8000001f && leaf != ARCH_PERFMON_LEAF) {
+    // Not passed on: SVM features; SME/SEV (AMD APM vol. 3, E.4.17); Intel's architectural
+    // performance monitoring (cpu-features.ts): those read 0.
     // (Linux's decompressor reads MSR SEV_STATUS, which is not emulated, when 0x8000001f reports SEV.)
     hostCpuid(leaf, <u32>getReg(RCX), out);
     a = load<u32>(out); b = load<u32>(out, 4); c = load<u32>(out, 8); d = load<u32>(out, 12);
@@ -99,8 +102,15 @@ function frequencyLeaf(leaf: u32): bool {
         // would read it (a #GP) and then skip PAT setup either way.
         d &= ~(1 << 12);
       }
+      c = hideFeatures(1, 0, ECX, c);
+    } else if (leaf == 7) {                         // the leaves cpu-features.ts names (its test checks)
+      const sub = <u32>getReg(RCX);
+      b = hideFeatures(7, sub, EBX, b);
+      c = hideFeatures(7, sub, ECX, c);
+      d = hideFeatures(7, sub, EDX, d);
     } else if (leaf == 0x80000001) {
       c &= ~(1 << 2);                               // SVM
+      c = hideFeatures(0x80000001, 0, ECX, c);
     }
   }
   setReg(RAX, <u64>a);

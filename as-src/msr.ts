@@ -1,7 +1,10 @@
-// MSR policy: an allow-list. A read or write of any other MSR gets #GP(0), as on a CPU without
-// that MSR, and the instruction is not completed (rip stays).
+// MSR policy: the MSRs of the features the guest's CPUID reports (cpu-features.ts: inert counters)
+// and the ones emulated here. A read or write of any other MSR gets #GP(0), as on a CPU without
+// that MSR, and the instruction is not completed (rip stays); each such MSR is named once per VM.
 
 import { hostTsc } from "./host";
+import { featureMsr } from "./cpu-features";
+import { messageStart, messageString, messageHex, messageEnd } from "./console";
 import {
   apicBaseRead, apicBaseWrite, tscDeadlineRead, tscDeadlineWrite, x2apicReadable, x2apicRead, x2apicWrite,
 } from "./devices/local-apic";
@@ -45,7 +48,29 @@ export function validPat(value: u64): bool {
   return true;
 }
 
-function refuse(): u32 {
+const NAMED_MAX: i32 = 16;                          // refused MSRs named per VM; then one more line
+const named: usize = memory.data(NAMED_MAX * 4, 4);  // static: the core allocates nothing at run time
+let namedCount: i32 = 0;
+
+/** "rdmsr 0xc0010299: #GP (not an MSR of this CPU model)", once per MSR and VM. */
+function nameRefused(write: bool, msr: u32): void {
+  for (let i = 0; i < namedCount && i < NAMED_MAX; i++) if (load<u32>(named + (<usize>i << 2)) == msr) return;
+  if (namedCount > NAMED_MAX) return;
+  messageStart();
+  if (namedCount == NAMED_MAX) {
+    messageString("further refused MSRs are not named");
+  } else {
+    store<u32>(named + (<usize>namedCount << 2), msr);
+    messageString(write ? "wrmsr " : "rdmsr ");
+    messageHex(msr);
+    messageString(": #GP (not an MSR of this CPU model, or a value it refuses)");
+  }
+  messageEnd();
+  namedCount++;
+}
+
+function refuse(write: bool): u32 {
+  nameRefused(write, <u32>getReg(RCX));
   injectGeneralProtection();
   return 0;
 }
@@ -60,14 +85,15 @@ export function handleMsrRead(): u32 {
   else if (msr == MSR_APIC_BASE) value = apicBaseRead();
   else if (msr == MSR_TSC_DEADLINE) value = tscDeadlineRead();
   else if (msr - MSR_X2APIC_FIRST <= MSR_X2APIC_LAST - MSR_X2APIC_FIRST) {
-    if (!x2apicReadable(msr)) return refuse();      // xAPIC mode, or not a readable register
+    if (!x2apicReadable(msr)) return refuse(false);      // xAPIC mode, or not a readable register
     value = x2apicRead(msr);
   }
   else if (msr == MSR_MTRRCAP) value = 0;           // no MTRRs
   else if (msr == MSR_MISC_ENABLE) value = MISC_ENABLE;
   else if (msr == MSR_TSC_AUX) value = tscAux;
   else if (msr == MSR_INT_PENDING_MSG) value = 0;
-  else return refuse();
+  else if (featureMsr(msr) > 0) value = 0;           // an inert counter of a reported feature
+  else return refuse(false);
   setReg(RAX, value & 0xffffffff);
   setReg(RDX, value >> 32);
   return skipInstruction("rdmsr");
@@ -79,26 +105,26 @@ export function handleMsrWrite(): u32 {
   const value = (getReg(RDX) << 32) | (getReg(RAX) & 0xffffffff);
   if (msr == MSR_EFER) {
     const old = getReg(EFER);
-    if ((value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) != 0) return refuse();
+    if ((value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) != 0) return refuse(true);
     // SDM 2.2.1: changing LME while paging is enabled raises #GP.
-    if ((getReg(CR0) & CR0_PG) != 0 && ((old ^ value) & EFER_LME) != 0) return refuse();
+    if ((getReg(CR0) & CR0_PG) != 0 && ((old ^ value) & EFER_LME) != 0) return refuse(true);
     setReg(EFER, (value & (EFER_SCE | EFER_LME | EFER_NXE)) | (old & EFER_LMA));
   } else if (msr == MSR_PAT) {
-    if (!validPat(value)) return refuse();
+    if (!validPat(value)) return refuse(true);
     setReg(PAT, value);
   } else if (msr == MSR_APIC_BASE) {
-    if (!apicBaseWrite(value)) return refuse();     // cannot move; only valid mode transitions
+    if (!apicBaseWrite(value)) return refuse(true);     // cannot move; only valid mode transitions
   } else if (msr == MSR_TSC_DEADLINE) {
     tscDeadlineWrite(value);
   } else if (msr - MSR_X2APIC_FIRST <= MSR_X2APIC_LAST - MSR_X2APIC_FIRST) {
-    if (!x2apicWrite(msr, value)) return refuse();
+    if (!x2apicWrite(msr, value)) return refuse(true);
   } else if (msr == MSR_TSC_AUX) {
-    if ((value >> 32) != 0) return refuse();        // bits 63:32 reserved
+    if ((value >> 32) != 0) return refuse(true);        // bits 63:32 reserved
     tscAux = value;
   } else if (msr == MSR_MISC_ENABLE) {
-    if (value != MISC_ENABLE) return refuse();      // read-only: only its own value is accepted
+    if (value != MISC_ENABLE) return refuse(true);      // read-only: only its own value is accepted
   } else {
-    return refuse();                                // TSC, MTRRcap and all the rest
+    if (featureMsr(msr) <= 0) return refuse(true);   // TSC, MTRRcap and all the rest
   }
   return skipInstruction("wrmsr");
 }

@@ -13,6 +13,10 @@
 #define UART_LSR            0x3fd       // PC16550D datasheet, Table II: line status register
 #define LSR_THR_EMPTY       0x20        // LSR bit 5
 #define LSR_TEMT            0x40        // LSR bit 6
+// Polls of LSR before a byte goes out regardless. Large: under plain QEMU on a loaded host the
+// transmit register stays full while QEMU's stdio waits for its reader, and 1000 polls dropped
+// bytes there. A working UART answers the first poll.
+#define PUTC_POLLS          1000000
 
         GUEST_LIB_BEGIN
 // putc: AL to the UART once LSR reports the transmit register empty (bounded wait).
@@ -22,7 +26,7 @@ putc:
         push rDX
         movb %al, %ah
         movw $UART_LSR, %dx
-        mov $1000, rCX
+        mov $PUTC_POLLS, rCX
 1:      inb %dx, %al
         testb $LSR_THR_EMPTY, %al
         jnz 2f
