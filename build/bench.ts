@@ -22,7 +22,7 @@ import { commandLine } from './exec';
 import { ensureLinuxGuest } from './guest-cache';
 import { hostMemoryMiB, kernelRunImage, RUN_VM } from './run';
 import { abs, rel, root } from './paths';
-import { WispError } from './log';
+import { UsageError, WispError } from './log';
 import { makeImage } from '../image/image';
 import { measureDispatch } from '../test/bench/host/callgrind';
 import { bootBochs, BOCHS_IPS } from './bochs';
@@ -55,6 +55,8 @@ function ratio(a: number, b: number): string {
 
 export async function benchCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { only: { type: 'string' } } });
+  const parts = ['size', 'cpuid', 'bochs', 'linux', 'bluepill', 'callgrind'];
+  if (values.only !== undefined && !parts.includes(values.only)) throw new UsageError(`--only ${values.only}: one of ${parts.join(', ')}`);
   const want = (name: string): boolean => !values.only || values.only === name;
   await build(selectVariants(['wisp', 'wisp-floor', 'wisp-driver']));
 

@@ -9,7 +9,8 @@ import { BluepillImageOptions, DRIVER_LOADS, DriverLoad, makeBluepillImage } fro
 import { runStep } from './cache/stamp';
 import { busyboxEntries, cpioFile, ensureLinuxGuest, writeInitramfs } from './guest-cache';
 import { buildProbe } from './guests';
-import { step, WispError } from './log';
+import { step, UsageError, WispError } from './log';
+import { peFile } from '../image/inputs';
 import { abs, rel } from './paths';
 import { build, selectVariants } from './pipeline';
 import { bootImage, BootResult } from './qemu';
@@ -135,10 +136,13 @@ export async function bluepillBoot(o: BluepillOptions): Promise<BluepillRun> {
 
 /** `wisp bluepill [--smp N] [--mode M] [--append "..."] [--timeout S]`: exit status 0 when it passed. */
 export async function bluepillCommand(v: { smp?: string; mode?: string; append?: string; timeout?: string; driver?: string }): Promise<number> {
-  const smp = v.smp === undefined ? 2 : Number(v.smp);
+  const smp = v.smp === undefined ? 2 : /^\d+$/.test(v.smp) ? Number(v.smp) : NaN;
+  if (!(smp >= 1 && smp <= 64)) throw new UsageError(`--smp ${v.smp}: a number of CPUs from 1 to 64`);
   const mode = (v.mode ?? 'shell-load') as DriverLoad;
+  if (!DRIVER_LOADS.includes(mode)) throw new UsageError(`--mode ${v.mode}: ${DRIVER_LOADS.join(', ')}`);
   const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new WispError(`--timeout ${v.timeout}: a number of seconds is expected`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${v.timeout}: a number of seconds is expected`);
+  if (v.driver !== undefined) peFile('--driver', v.driver);
   step(`blue-pill: ${mode}, ${smp} CPUs, -cpu ${BLUEPILL_CPU}; Ctrl-C ends QEMU`);
   const onSigint = (): void => undefined;   // QEMU gets the Ctrl-C too
   const stdin = process.stdin.isTTY ? 'inherit' as const : undefined;

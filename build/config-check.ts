@@ -4,6 +4,7 @@ import { buildCore } from './asc';
 import { withBuildLock } from './pipeline';
 import { WispError } from './log';
 import { abs } from './paths';
+import { inputFile } from '../image/inputs';
 
 const MODES: Record<number, string> = { 0: 'real16', 1: 'protected16', 2: 'protected32', 3: 'long64' };
 const EXPECT: Record<number, string> = { 1: 'exit', 2: 'halt', 3: 'fault', 4: 'shutdown', 5: 'trap', 6: 'error' };
@@ -38,7 +39,7 @@ interface Parsed { core: Awaited<ReturnType<typeof loadCore>>; count: number; er
 
 /** Runs the core's parser on a configuration file; error is `FILE:LINE: message` when it fails. */
 async function parseWithCore(file: string): Promise<Parsed> {
-  if (!fs.existsSync(abs(file))) throw new WispError(`${file} not found`);
+  inputFile('configuration', abs(file));
   const wasm = await withBuildLock(() => buildCore('release'));
   const core = await loadCore(wasm);
   for (const name of ['inputBuffer', 'parseConfig', 'messageOffset', 'messageLength', 'vmCount']) {

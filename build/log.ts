@@ -8,6 +8,13 @@ export class WispError extends Error {
   }
 }
 
+/** A mistake in how a command was called (a flag, its value, a missing argument): exit status 2. */
+export class UsageError extends WispError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
 let quiet = false;
 export function setQuiet(q: boolean): void { quiet = q; }
 

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeImage } from '../image/image';
-import { step, WispError } from './log';
+import { step, UsageError, WispError } from './log';
 import { abs, rel } from './paths';
 import { build, selectVariants } from './pipeline';
 import { bootImage } from './qemu';
@@ -200,17 +200,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
   let image: string;
   const kernelRun = o.kernel !== undefined;
   // Every option is checked before anything is built or written.
-  if (!kernelRun && (o.initrd || o.append !== undefined)) throw new WispError('--initrd and --append go with --kernel');
-  if (kernelRun && (o.config || o.image)) throw new WispError('--kernel makes its own configuration and image: no --config or --image');
-  if (o.image && (o.config || o.variant)) throw new WispError('--image boots an existing image: it takes no --config or --variant');
+  if (!kernelRun && (o.initrd || o.append !== undefined)) throw new UsageError('--initrd and --append go with --kernel');
+  if (kernelRun && (o.config || o.image)) throw new UsageError('--kernel makes its own configuration and image: no --config or --image');
+  if (o.image && (o.config || o.variant)) throw new UsageError('--image boots an existing image: it takes no --config or --variant');
   const emulator = o.emulator ?? 'qemu';
-  if (emulator !== 'qemu' && emulator !== 'bochs') throw new WispError(`--emulator ${emulator}: qemu or bochs`);
+  if (emulator !== 'qemu' && emulator !== 'bochs') throw new UsageError(`--emulator ${emulator}: qemu or bochs`);
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new WispError(`--timeout ${o.timeout}: a number of seconds is expected`);
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${o.timeout}: a number of seconds is expected`);
   // --kernel: the VM's memory (wisp's own comes on top); otherwise the emulated machine's.
   const memoryMiB = o.memory === undefined ? DEFAULT_GUEST_MIB : /^\d+$/.test(o.memory) ? Number(o.memory) : NaN;
   const [lowest, highest] = kernelRun ? [16, 4096] : [64, 16384];
-  if (!(memoryMiB >= lowest && memoryMiB <= highest)) throw new WispError(`--memory ${o.memory}: MiB, from ${lowest} to ${highest}`);
+  if (!(memoryMiB >= lowest && memoryMiB <= highest)) throw new UsageError(`--memory ${o.memory}: MiB, from ${lowest} to ${highest}`);
   const machineMiB = kernelRun ? hostMemoryMiB(memoryMiB) : o.memory === undefined ? undefined : memoryMiB;
   if (o.image && !fs.existsSync(o.image)) throw new WispError(`--image ${o.image}: no such file`);
   if (o.config && !fs.existsSync(o.config)) throw new WispError(`--config ${o.config}: no such file`);

@@ -1,8 +1,9 @@
 // The `wisp` command: build, image, run, start, test, config check.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, selectVariants } from './pipeline';
-import { WispError } from './log';
+import { UsageError, WispError } from './log';
 import { version as VERSION } from '../package.json';
 
 /** Each command's usage, as `wisp COMMAND --help` prints it; `wisp --help` prints them all. */
@@ -12,7 +13,8 @@ const USAGE: Record<string, string> = {
   'image': `  image [-o FILE] [--config FILE] [--efi FILE] [--guest FILE]...
                                 write a GPT disk image (default out/wisp.img) with an EFI system
                                 partition: \\EFI\\BOOT\\BOOTX64.EFI, and with --config \\wisp\\wisp.cfg
-                                plus the guest images it names (from --guest paths or out/guests/)`,
+                                plus the guest images it names (from --guest paths, else beside the
+                                configuration, else wisp's own test guests in out/guests/)`,
   'pack': `  pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...
                                 the one-file appliance (default out/appliance.efi): wisp.efi with the
                                 configuration and its guests as PE sections (.wispcfg, .linux/.initrd/
@@ -71,6 +73,25 @@ function fromCwd<T extends string | string[] | undefined>(p: T): T {
   return (Array.isArray(p) ? p.map((q) => path.resolve(q)) : path.resolve(p as string)) as T;
 }
 
+/**
+ * What `image` and `pack` are given, checked before anything is built or written: the EFI file is
+ * a PE, the output is no folder, the configuration is a file the core's parser accepts, and each
+ * --guest is a file the configuration names.
+ */
+async function checkImageInputs(v: { config?: string; guest?: string[]; efi?: string; output?: string }): Promise<void> {
+  const { checkGivenGuests, inputFile, outputFile, peFile } = await import('../image/inputs');
+  const { configFiles } = await import('../image/image');
+  if (v.efi) peFile('--efi', v.efi);
+  if (v.output) outputFile('-o', v.output);
+  if (!v.config) {
+    if (v.guest?.length) throw new UsageError('--guest needs --config: guests are only put on the image for a configuration that names them');
+    return;
+  }
+  inputFile('--config', v.config);
+  await (await import('./config-check')).validateConfig(v.config);
+  checkGivenGuests(v.guest ?? [], configFiles(fs.readFileSync(v.config, 'utf8')));
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd !== undefined && USAGE[cmd] && (rest.includes('--help') || rest.includes('-h'))) {
@@ -95,9 +116,10 @@ async function main(argv: string[]): Promise<number> {
       } });
       const { makeImage } = await import('../image/image');
       values.config = fromCwd(values.config); values.guest = fromCwd(values.guest); values.output = fromCwd(values.output);
-      const efi = fromCwd(values.efi) ?? 'out/wisp.efi';
+      values.efi = fromCwd(values.efi);
+      await checkImageInputs(values);
+      const efi = values.efi ?? 'out/wisp.efi';
       if (!values.efi) await build(selectVariants(['wisp']));
-      if (values.config && !values.efi) await (await import('./config-check')).validateConfig(values.config);
       const out = await makeImage({ output: values.output ?? 'out/wisp.img', efi, config: values.config, guests: values.guest });
       console.log(out);
       return 0;
@@ -106,12 +128,12 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: {
         output: { type: 'string', short: 'o' }, config: { type: 'string' }, efi: { type: 'string' }, guest: { type: 'string', multiple: true },
       } });
-      if (!values.config) throw new WispError('usage: wisp pack --config FILE [-o FILE] [--efi FILE] [--guest FILE]...');
+      if (!values.config) throw new UsageError('pack: --config FILE is required (wisp pack --help)');
       const { packAppliance } = await import('../image/pack');
       values.config = fromCwd(values.config); values.guest = fromCwd(values.guest); values.output = fromCwd(values.output);
       values.efi = fromCwd(values.efi);
+      await checkImageInputs(values);
       if (!values.efi) await build(selectVariants(['wisp']));
-      await (await import('./config-check')).validateConfig(values.config);
       console.log(packAppliance({ efi: values.efi ?? 'out/wisp.efi', config: values.config, output: values.output ?? 'out/appliance.efi', guests: values.guest }));
       return 0;
     }
@@ -138,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
       return testCommand(rest);
     }
     case 'config': {
-      if (rest[0] !== 'check' || rest.length !== 2) throw new WispError('usage: wisp config check FILE');
+      if (rest[0] !== 'check' || rest.length !== 2) throw new UsageError('usage: wisp config check FILE');
       const { configCheck } = await import('./config-check');
       return configCheck(fromCwd(rest[1]));
     }
@@ -153,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
       return benchCommand(rest);
     }
     default:
-      throw new WispError(`unknown command ${cmd} (see wisp --help)`);
+      throw new UsageError(`unknown command ${cmd} (see wisp --help)`);
   }
 }
 
@@ -167,7 +189,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`wisp: ${e.message}\n(see wisp --help)\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`wisp: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.stderr.write(`wisp: internal error (a bug in wisp; please report it with the command you ran):\n${(e as Error).stack ?? String(e)}\n`);
       process.exitCode = 1;
     }
   },

@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { WispError, step } from '../build/log';
-import { abs, ensureDir, rel } from '../build/paths';
+import { abs, rel } from '../build/paths';
 import { buildGpt, EFI_SYSTEM_PARTITION, SECTOR } from './gpt';
 import { FatFile, makeFat, MIN_FAT32_BYTES } from './fat';
+import { checkGivenGuests, inputFile, outputFile, peFile, resolveGuest, writeAtomically } from './inputs';
 
 const MiB = 1024 * 1024;
 const ESP_FIRST_LBA = 2048;          // 1 MiB alignment, as partitioning tools do
@@ -36,32 +37,20 @@ export function configFiles(text: string): string[] {
   return names;
 }
 
-function resolveGuest(name: string, given: string[], configDir: string): string {
-  if (/[\\/]/.test(name)) throw new WispError(`configuration: image name ${name} must be a plain file name (it lives in \\wisp\\)`);
-  const candidates = [
-    ...given.filter((g) => path.basename(g) === name),
-    path.join(abs('out/guests'), name),
-    path.join(configDir, name),
-  ];
-  for (const c of candidates) if (fs.existsSync(c)) return c;
-  throw new WispError(`guest image ${name} (named in the configuration) not found; looked at:\n  ${candidates.map(rel).join('\n  ')}\n(give it with --guest FILE)`);
-}
-
 function randomGuid(): string {
   return crypto.randomUUID().toUpperCase();
 }
 
 export async function makeImage(o: ImageOptions): Promise<string> {
-  const output = abs(o.output);
-  const efi = abs(o.efi);
-  if (!fs.existsSync(efi)) throw new WispError(`${rel(efi)} not found (build it with \`wisp build\`)`);
+  const output = outputFile('-o', abs(o.output));
+  const efi = peFile('--efi', abs(o.efi));
   const files: FatFile[] = [{ path: 'EFI/BOOT/BOOTX64.EFI', source: efi }];
   if (o.config) {
-    const config = abs(o.config);
-    if (!fs.existsSync(config)) throw new WispError(`configuration ${o.config} not found`);
+    const config = inputFile('--config', abs(o.config));
     files.push({ path: 'wisp/wisp.cfg', source: config });
-    const given = (o.guests ?? []).map(abs);
-    for (const name of configFiles(fs.readFileSync(config, 'utf8'))) {
+    const names = configFiles(fs.readFileSync(config, 'utf8'));
+    const given = checkGivenGuests((o.guests ?? []).map(abs), names);
+    for (const name of names) {
       files.push({ path: `wisp/${name}`, source: resolveGuest(name, given, path.dirname(config)) });
     }
   } else if (o.guests?.length) {
@@ -89,26 +78,24 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
   });
 
   step(`image ${rel(output)}`);
-  ensureDir(path.dirname(output));
-  const tmp = `${output}.tmp-${process.pid}`;
-  const espFile = `${output}.esp-${process.pid}`;
-  try {
-    await makeFat({ file: espFile, bytes: espBytes, hiddenSectors: ESP_FIRST_LBA, label: 'WISP', files });
-    const fd = fs.openSync(tmp, 'w');
+  await writeAtomically('-o', output, async (tmp) => {
+    const espFile = `${tmp}.esp`;
     try {
-      fs.ftruncateSync(fd, totalSectors * SECTOR);
-      fs.writeSync(fd, gpt.mbr, 0, gpt.mbr.length, 0);
-      fs.writeSync(fd, gpt.primary, 0, gpt.primary.length, SECTOR);
-      copyNonZero(espFile, fd, ESP_FIRST_LBA * SECTOR);
-      fs.writeSync(fd, gpt.backup, 0, gpt.backup.length, gpt.backupLba * SECTOR);
+      await makeFat({ file: espFile, bytes: espBytes, hiddenSectors: ESP_FIRST_LBA, label: 'WISP', files });
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.ftruncateSync(fd, totalSectors * SECTOR);
+        fs.writeSync(fd, gpt.mbr, 0, gpt.mbr.length, 0);
+        fs.writeSync(fd, gpt.primary, 0, gpt.primary.length, SECTOR);
+        copyNonZero(espFile, fd, ESP_FIRST_LBA * SECTOR);
+        fs.writeSync(fd, gpt.backup, 0, gpt.backup.length, gpt.backupLba * SECTOR);
+      } finally {
+        fs.closeSync(fd);
+      }
     } finally {
-      fs.closeSync(fd);
+      fs.rmSync(espFile, { force: true });
     }
-    fs.renameSync(tmp, output);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-    fs.rmSync(espFile, { force: true });
-  }
+  });
   return rel(output);
 }
 

@@ -16,8 +16,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WispError, step } from '../build/log';
-import { abs, ensureDir, rel } from '../build/paths';
+import { abs, rel } from '../build/paths';
 import { crc32 } from './crc32';
+import { configFiles } from './image';
+import { checkGivenGuests, inputFile, outputFile, peFile, resolveGuest, writeFileAtomically } from './inputs';
 
 const PE_SIGNATURE = 0x00004550;           // "PE\0\0" (3.2)
 const PE32_PLUS = 0x20b;                    // Optional Header Magic (3.4.1)
@@ -204,27 +206,15 @@ export interface PackOptions {
 }
 
 export function packAppliance(o: PackOptions): string {
-  const efi = abs(o.efi);
-  const config = abs(o.config);
-  const output = abs(o.output);
-  if (!fs.existsSync(efi)) throw new WispError(`${rel(efi)} not found (build it with \`wisp build\`)`);
-  if (!fs.existsSync(config)) throw new WispError(`configuration ${o.config} not found`);
-  const given = (o.guests ?? []).map(abs);
-  const read = (name: string): Buffer => {
-    if (/[\\/]/.test(name)) throw new WispError(`configuration: image name ${name} must be a plain file name`);
-    const candidates = [...given.filter((g) => path.basename(g) === name), path.join(abs('out/guests'), name), path.join(path.dirname(config), name)];
-    const found = candidates.find((c) => fs.existsSync(c));
-    if (!found) throw new WispError(`guest image ${name} (named in the configuration) not found; looked at:\n  ${candidates.map(rel).join('\n  ')}\n(give it with --guest FILE)`);
-    const data = fs.readFileSync(found);
-    if (data.length === 0) throw new WispError(`guest image ${rel(found)} is empty`);
-    return data;
-  };
-  const sections = applianceSections(fs.readFileSync(config, 'utf8'), read);
+  const efi = peFile('--efi', abs(o.efi));
+  const config = inputFile('--config', abs(o.config));
+  const output = outputFile('-o', abs(o.output));
+  const text = fs.readFileSync(config, 'utf8');
+  const given = checkGivenGuests((o.guests ?? []).map(abs), configFiles(text));
+  const read = (name: string): Buffer => fs.readFileSync(resolveGuest(name, given, path.dirname(config)));
+  const sections = applianceSections(text, read);
   step(`pack ${rel(output)}: ${sections.map((s) => s.name).join(' ')}`);
   const packed = addSections(fs.readFileSync(efi), sections);
-  ensureDir(path.dirname(output));
-  const tmp = `${output}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, packed);
-  fs.renameSync(tmp, output);
+  writeFileAtomically('-o', output, packed);
   return rel(output);
 }

@@ -17,10 +17,10 @@ function wisp(...args: string[]): { status: number | null; stdout: string; stder
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The command fails with status 1 and exactly one line on stderr, matching `re`. */
-function refuses(args: string[], re: RegExp): void {
+/** The command fails with `status` (2 a usage mistake, 1 the rest) and one line on stderr matching `re`. */
+function refuses(args: string[], re: RegExp, status = 1): void {
   const r = wisp(...args);
-  assert.equal(r.status, 1, `${args.join(' ')}: status\n${r.stderr}`);
+  assert.equal(r.status, status, `${args.join(' ')}: status\n${r.stderr}`);
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `${args.join(' ')}: one line\n${r.stderr}`);
   assert.match(lines[0], re);
@@ -70,11 +70,63 @@ describe('wisp command line', function () {
 
   it('run refuses a wrong option value before building or writing anything', () => {
     const before = outputs();
-    refuses(['run', '--emulator', 'bogus'], /^wisp: --emulator bogus: qemu or bochs$/);
-    refuses(['run', '--timeout', 'abc'], /^wisp: --timeout abc: a number of seconds is expected$/);
-    refuses(['run', '--memory', '1e3'], /^wisp: --memory 1e3: MiB, from 64 to 16384$/);
-    refuses(['run', '--kernel', 'multiboot.elf', '--memory', '4'], /^wisp: --memory 4: MiB, from 16 to 4096$/);
+    refuses(['run', '--emulator', 'bogus'], /^wisp: --emulator bogus: qemu or bochs$/, 2);
+    refuses(['run', '--timeout', 'abc'], /^wisp: --timeout abc: a number of seconds is expected$/, 2);
+    refuses(['run', '--memory', '1e3'], /^wisp: --memory 1e3: MiB, from 64 to 16384$/, 2);
+    refuses(['run', '--kernel', 'multiboot.elf', '--memory', '4'], /^wisp: --memory 4: MiB, from 16 to 4096$/, 2);
     refuses(['run', '--config', 'missing.cfg'], /^wisp: --config .*missing\.cfg: no such file$/);
     assert.equal(outputs(), before, 'nothing written');
+  });
+
+  it('usage mistakes exit 2 with one line, before anything runs', () => {
+    refuses(['bogus'], /^wisp: unknown command bogus \(see wisp --help\)$/, 2);
+    refuses(['bluepill', '--smp', 'two'], /^wisp: --smp two: a number of CPUs from 1 to 64$/, 2);
+    refuses(['bluepill', '--mode', 'fast'], /^wisp: --mode fast: shell-load, driver-order, none$/, 2);
+    refuses(['bench', '--only', 'bogus'], /^wisp: --only bogus: one of /, 2);
+    refuses(['pack'], /^wisp: pack: --config FILE is required/, 2);
+    refuses(['config'], /^wisp: usage: wisp config check FILE$/, 2);
+    refuses(['image', '--guest', 'x.bin', '--efi', 'app.efi'], /^wisp: --guest needs --config/, 2);
+    const r = wisp('run', '-m', '512');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^wisp: Unknown option '-m'/);
+  });
+
+  it('image, pack and config check: a wrong file is one line, and nothing is written', () => {
+    fs.writeFileSync(path.join(dir, 'empty.cfg'), '');
+    fs.writeFileSync(path.join(dir, 'garbage.cfg'), 'this is not a config\n');
+    fs.writeFileSync(path.join(dir, 'ok.cfg'), '[vm a]\nimage = a.bin\nmemory = 2\nload = 0x1000\nentry = 0x1000\nmode = protected32\n');
+    fs.writeFileSync(path.join(dir, 'a.bin'), Buffer.from([0xf4]));
+    fs.writeFileSync(path.join(dir, 'other.bin'), Buffer.from([0xf4]));
+    const listing = (): string => fs.readdirSync(dir).sort().join(' ');
+    const before = listing();
+    refuses(['config', 'check', 'folder'], /^wisp: configuration .*folder: a folder, not a file$/);
+    refuses(['config', 'check', 'missing.cfg'], /^wisp: configuration .*missing\.cfg: no such file$/);
+    refuses(['config', 'check', 'empty.cfg'], /^wisp: configuration .*empty\.cfg: the file is empty$/);
+    refuses(['image', '-o', 'folder', '--efi', 'app.efi'], /^wisp: -o .*folder: a folder; give a file name$/);
+    refuses(['image', '--efi', 'hostname', '-o', 'x.img'], /^wisp: --efi .*hostname: not an x86-64 UEFI application/);
+    refuses(['image', '--efi', 'folder', '-o', 'x.img'], /^wisp: --efi .*folder: a folder, not a file$/);
+    refuses(['image', '--config', 'garbage.cfg', '--efi', 'app.efi', '-o', 'x.img'], /^wisp: configuration error: .*garbage\.cfg:1: /);
+    refuses(['image', '--config', 'ok.cfg', '--guest', 'missing.bin', '--efi', 'app.efi', '-o', 'x.img'], /^wisp: --guest .*missing\.bin: no such file$/);
+    refuses(['image', '--config', 'ok.cfg', '--guest', 'other.bin', '--efi', 'app.efi', '-o', 'x.img'],
+      /^wisp: --guest .*other\.bin: the configuration names no other\.bin \(it names: a\.bin\)$/);
+    refuses(['pack', '--config', 'ok.cfg', '-o', 'folder', '--efi', 'app.efi'], /^wisp: -o .*folder: a folder; give a file name$/);
+    refuses(['pack', '--config', 'ok.cfg', '--guest', 'folder', '--efi', 'app.efi', '-o', 'x.efi'], /^wisp: --guest .*folder: a folder, not a file$/);
+    refuses(['pack', '--config', 'ok.cfg', '--efi', 'folder', '-o', 'x.efi'], /^wisp: --efi .*folder: a folder, not a file$/);
+    assert.equal(listing(), before, 'nothing written, no temporary file left');
+  });
+
+  it('a guest image beside the configuration is used; one that differs from wisp\'s own of that name is an error naming both', () => {
+    const own = fs.readFileSync('out/guests/halt.bin');
+    fs.writeFileSync(path.join(dir, 'mine.cfg'), '[vm a]\nimage = halt.bin\nmemory = 2\nload = 0x1000\nentry = 0x1000\nmode = protected32\n');
+    fs.writeFileSync(path.join(dir, 'halt.bin'), own);              // the same bytes: no doubt which
+    const r = wisp('pack', '--config', 'mine.cfg', '--efi', 'app.efi', '-o', 'same.efi');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.existsSync(path.join(dir, 'same.efi')));
+    fs.writeFileSync(path.join(dir, 'halt.bin'), Buffer.from([0x90, 0xf4]));   // the user's own halt.bin
+    refuses(['pack', '--config', 'mine.cfg', '--efi', 'app.efi', '-o', 'mine.efi'],
+      /^wisp: guest image halt\.bin: both .*halt\.bin \(beside the configuration\) and wisp's own out\/guests\/halt\.bin exist; give the one you mean with --guest$/);
+    assert.ok(!fs.existsSync(path.join(dir, 'mine.efi')));
+    const g = wisp('pack', '--config', 'mine.cfg', '--guest', 'halt.bin', '--efi', 'app.efi', '-o', 'mine.efi');
+    assert.equal(g.status, 0, g.stderr);
   });
 });

@@ -33,7 +33,7 @@ const VENDORS: Record<string, CpuidTable> = {
 function cpuid(core: Core, leaf: number, subleaf: number): number[] {
   core.setRegs({ rax: leaf, rcx: subleaf, rip: 0x1000 });
   assert.equal(core.instruction(REASON.CPUID, 2), 0);
-  return ["rax", "rbx", "rcx", "rdx"].map((r) => Number(core.get(r)));
+  return (["rax", "rbx", "rcx", "rdx"] as const).map((r) => Number(core.get(r)));
 }
 
 /** "read" / "write" accepted (read: value), or "gp". */
