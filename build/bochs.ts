@@ -64,7 +64,9 @@ export interface BochsResult {
   log: string;
 }
 
-const DEFAULT_UNTIL = /wisp: [^\n]*(?:nothing to do|; halting)\r?\n/;
+/** wisp's last words when it does not end the machine itself (it halts): `wisp run` stops the emulator then. */
+export const WISP_HALTS = /wisp: [^\n]*(?:nothing to do|; halting)\r?\n/;
+const DEFAULT_UNTIL = WISP_HALTS;
 const SUMMARY = /^wisp: (\d+) VMs, (\d+) as expected$/m;
 const MiB = 1024 * 1024;
 

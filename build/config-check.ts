@@ -57,10 +57,16 @@ async function parseWithCore(file: string): Promise<Parsed> {
   return { core, count, error: m ? `${file}:${m[1]}: ${m[2]}` : `${file}: ${message}` };
 }
 
-/** Throws a WispError when the core's parser rejects the file (used before making an image). */
-export async function validateConfig(file: string): Promise<void> {
+/**
+ * Throws a WispError when the core's parser rejects the file (used before making an image);
+ * returns the MiB of guest memory its VMs take together.
+ */
+export async function validateConfig(file: string): Promise<number> {
   const r = await parseWithCore(file);
   if (r.error) throw new WispError(`configuration error: ${r.error}`);
+  let mib = 0;
+  for (let i = 0; i < r.count; i++) mib += Number(r.core.vmMemoryMiB(i));
+  return mib;
 }
 
 export async function configCheck(file: string): Promise<number> {

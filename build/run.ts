@@ -6,7 +6,7 @@ import { step, UsageError, WispError } from './log';
 import { abs, rel } from './paths';
 import { build, selectVariants } from './pipeline';
 import { bootImage } from './qemu';
-import { bootBochs } from './bochs';
+import { bootBochs, summaryValue, WISP_HALTS } from './bochs';
 import { validateConfig } from './config-check';
 import { checkLoad, kernelFormat } from './host-load';
 
@@ -196,6 +196,16 @@ export async function startCommand(): Promise<number> {
   return runCommand({ kernel: guest.kernel, initrd: guest.initrd });
 }
 
+/** A size as QEMU's -m takes it: MiB, or with a K, M or G suffix; NaN when it is not one. */
+export function parseMemory(text: string): number {
+  const m = /^(\d+)([KMG]?)[Bb]?$/i.exec(text);
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = m[2].toUpperCase();
+  const mib = unit === 'G' ? n * 1024 : unit === 'K' ? n / 1024 : n;
+  return Number.isInteger(mib) ? mib : NaN;
+}
+
 export async function runCommand(o: RunOptions): Promise<number> {
   let image: string;
   const kernelRun = o.kernel !== undefined;
@@ -208,10 +218,10 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${o.timeout}: a number of seconds is expected`);
   // --kernel: the VM's memory (wisp's own comes on top); otherwise the emulated machine's.
-  const memoryMiB = o.memory === undefined ? DEFAULT_GUEST_MIB : /^\d+$/.test(o.memory) ? Number(o.memory) : NaN;
+  const memoryMiB = o.memory === undefined ? DEFAULT_GUEST_MIB : parseMemory(o.memory);
   const [lowest, highest] = kernelRun ? [16, 4096] : [64, 16384];
-  if (!(memoryMiB >= lowest && memoryMiB <= highest)) throw new UsageError(`--memory ${o.memory}: MiB, from ${lowest} to ${highest}`);
-  const machineMiB = kernelRun ? hostMemoryMiB(memoryMiB) : o.memory === undefined ? undefined : memoryMiB;
+  if (!(memoryMiB >= lowest && memoryMiB <= highest)) throw new UsageError(`--memory ${o.memory}: MiB (or with a K, M, G suffix), from ${lowest} to ${highest} MiB`);
+  let machineMiB = kernelRun ? hostMemoryMiB(memoryMiB) : o.memory === undefined ? undefined : memoryMiB;
   if (o.image && !fs.existsSync(o.image)) throw new WispError(`--image ${o.image}: no such file`);
   if (o.config && !fs.existsSync(o.config)) throw new WispError(`--config ${o.config}: no such file`);
   if (kernelRun) {
@@ -224,11 +234,16 @@ export async function runCommand(o: RunOptions): Promise<number> {
     image = path.resolve(o.image);
   } else {
     const [variant] = selectVariants([o.variant ?? 'wisp']);
-    if (o.config) await validateConfig(o.config);
+    // The machine gets what the VMs need, each VM's memory being set aside before the first runs,
+    // plus wisp's own (unless --memory says otherwise).
+    if (o.config) {
+      const vmMiB = await validateConfig(o.config);
+      if (machineMiB === undefined) machineMiB = hostMemoryMiB(Math.ceil(vmMiB / 64) * 64);
+    }
     await build([variant]);
     image = abs(await makeImage({ output: 'out/wisp.img', efi: variant.output, config: o.config }));
   }
-  if (emulator === 'bochs') return runBochs(image, o.cpu ?? BOCHS_DEFAULT_CPU, timeoutMs, o.timeout, machineMiB);
+  if (emulator === 'bochs') return runBochs(image, o.cpu ?? BOCHS_DEFAULT_CPU, timeoutMs, o.timeout, machineMiB, kernelRun);
   step(`boot ${rel(image)} in QEMU + OVMF (-cpu ${o.cpu ?? 'max'}); Ctrl-C ends it`);
   // The console input: a terminal goes to QEMU as it is (raw; Ctrl-C ends QEMU); piped bytes go
   // once wisp has started the VM (vmStarted).
@@ -236,12 +251,19 @@ export async function runCommand(o: RunOptions): Promise<number> {
     : { stream: process.stdin, startWhen: vmStarted(RUN_VM) };
   const onSigint = (): void => undefined;   // QEMU gets the Ctrl-C too; its exit status is ours
   if (stdin === 'inherit') process.on('SIGINT', onSigint);
-  const r = await bootImage({ image, cpu: o.cpu, echo: true, timeoutMs, memoryMiB: machineMiB, stdin })
+  // A configuration ending in "halt" (no debug-exit) would leave QEMU running: stop it once wisp
+  // says it halts, with the status debug-exit would have given.
+  const until = kernelRun ? undefined : WISP_HALTS;
+  const r = await bootImage({ image, cpu: o.cpu, echo: true, timeoutMs, memoryMiB: machineMiB, stdin, until })
     .finally(() => process.off('SIGINT', onSigint));
   if (typeof stdin === 'object') process.stdin.destroy();   // do not keep Node waiting for more input
   if (r.timedOut) {
     step(`\nwisp: QEMU stopped after ${o.timeout} s`);
     return 124;
+  }
+  if (r.stoppedByMatch) {
+    const v = summaryValue(r.output);
+    return v === undefined ? 1 : (v << 1) | 1;
   }
   if (r.status === null) return kernelRun ? 130 : 1;  // ended by a signal (Ctrl-C)
   if (kernelRun && r.status === STATUS_STOPPED_BY_WISP) step(`\nwisp: the VM was stopped by wisp (status ${r.status})`);
@@ -251,9 +273,13 @@ export async function runCommand(o: RunOptions): Promise<number> {
 
 // The same contract as QEMU's: the console here, and with debug-exit on the status QEMU's
 // isa-debug-exit would give, (V << 1) | 1, from wisp's summary (build/bochs.ts).
-async function runBochs(image: string, cpu: string, timeoutMs: number | undefined, timeout?: string, memoryMiB?: number): Promise<number> {
+async function runBochs(image: string, cpu: string, timeoutMs: number | undefined, timeout: string | undefined,
+  memoryMiB: number | undefined, kernelRun: boolean): Promise<number> {
   step(`boot ${rel(image)} in Bochs + OVMF (cpu model ${cpu}; the ESP as FAT16); Ctrl-C ends it`);
-  const r = await bootBochs({ image, cpuModel: cpu, echo: true, timeoutMs, memoryMiB });
+  // As with QEMU: the console input reaches a `--kernel` guest's UART once wisp has started the VM.
+  const input = kernelRun ? { stream: process.stdin, startWhen: vmStarted(RUN_VM) } : undefined;
+  const r = await bootBochs({ image, cpuModel: cpu, echo: true, timeoutMs, memoryMiB, input })
+    .finally(() => { if (input) process.stdin.destroy(); });
   if (r.ended === 'timeout') {
     step(`\nwisp: Bochs stopped after ${timeout} s`);
     return 124;

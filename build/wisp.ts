@@ -21,8 +21,11 @@ const USAGE: Record<string, string> = {
                                 .cmdline or .wimgN; docs/deployment.md); boots with no file system`,
   'run': `  run [--cpu MODEL] [--config FILE] [--memory MiB] [--image FILE] [--variant NAME] [--timeout SECONDS]
                                 build, make an image, boot it in QEMU + OVMF with the console here;
-                                exits with QEMU's exit status. --memory: the emulated machine's RAM
-                                (default 256 MiB)
+                                exits with QEMU's exit status, or once wisp halts with the status
+                                debug-exit would give. --memory: the emulated machine's RAM (default:
+                                the VMs' memory, rounded up to 64 MiB, plus 256 MiB for wisp and OVMF).
+                                --memory takes MiB or a K/M/G suffix; QEMU's spellings -m, -kernel,
+                                -initrd and -append work too
   run --emulator bochs [--cpu MODEL] [...]
                                 the same in Bochs + OVMF: Intel VT-x or AMD SVM by Bochs CPU model
                                 (default corei7_skylake_x); same console and exit status (derived
@@ -66,6 +69,9 @@ ${Object.values(USAGE).join('\n')}
 
 A dd-able USB key: wisp image -o wisp.img --config my.cfg && dd if=wisp.img of=/dev/sdX bs=1M`;
 
+
+/** QEMU's spellings of the options `run` shares with it. */
+const QEMU_SPELLINGS: Record<string, string> = { '-kernel': '--kernel', '-initrd': '--initrd', '-append': '--append', '-m': '--memory' };
 
 /** A path the user typed, from where the user stands (wisp's own defaults stay under the project). */
 function fromCwd<T extends string | string[] | undefined>(p: T): T {
@@ -138,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'run': case 'start': {
-      const { values } = parseArgs({ args: rest, options: cmd === 'start' ? {} : {
+      const { values } = parseArgs({ args: rest.map((a) => QEMU_SPELLINGS[a] ?? a), options: cmd === 'start' ? {} : {
         cpu: { type: 'string' }, config: { type: 'string' }, image: { type: 'string' }, variant: { type: 'string' }, timeout: { type: 'string' },
         kernel: { type: 'string' }, initrd: { type: 'string' }, append: { type: 'string' }, memory: { type: 'string' },
         emulator: { type: 'string' },

@@ -72,8 +72,10 @@ describe('wisp command line', function () {
     const before = outputs();
     refuses(['run', '--emulator', 'bogus'], /^wisp: --emulator bogus: qemu or bochs$/, 2);
     refuses(['run', '--timeout', 'abc'], /^wisp: --timeout abc: a number of seconds is expected$/, 2);
-    refuses(['run', '--memory', '1e3'], /^wisp: --memory 1e3: MiB, from 64 to 16384$/, 2);
-    refuses(['run', '--kernel', 'multiboot.elf', '--memory', '4'], /^wisp: --memory 4: MiB, from 16 to 4096$/, 2);
+    refuses(['run', '--memory', '1e3'], /^wisp: --memory 1e3: MiB \(or with a K, M, G suffix\), from 64 to 16384 MiB$/, 2);
+    refuses(['run', '-m', '0x100'], /^wisp: --memory 0x100: MiB /, 2);
+    refuses(['run', '--kernel', 'multiboot.elf', '--memory', '4'], /^wisp: --memory 4: MiB \(or with a K, M, G suffix\), from 16 to 4096 MiB$/, 2);
+    refuses(['run', '-kernel', 'hostname', '-m', '1G'], /^wisp: .*hostname: kernel: text/);   // QEMU's spellings
     refuses(['run', '--config', 'missing.cfg'], /^wisp: --config .*missing\.cfg: no such file$/);
     assert.equal(outputs(), before, 'nothing written');
   });
@@ -86,9 +88,9 @@ describe('wisp command line', function () {
     refuses(['pack'], /^wisp: pack: --config FILE is required/, 2);
     refuses(['config'], /^wisp: usage: wisp config check FILE$/, 2);
     refuses(['image', '--guest', 'x.bin', '--efi', 'app.efi'], /^wisp: --guest needs --config/, 2);
-    const r = wisp('run', '-m', '512');
+    const r = wisp('run', '-k', 'x');
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^wisp: Unknown option '-m'/);
+    assert.match(r.stderr, /^wisp: Unknown option '-k'/);
   });
 
   it('image, pack and config check: a wrong file is one line, and nothing is written', () => {
