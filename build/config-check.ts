@@ -1,5 +1,6 @@
 // `wisp config check FILE`: the core's own configuration parser (out/core.wasm), run in Node.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { buildCore } from './asc';
 import { withBuildLock } from './pipeline';
 import { WispError } from './log';
@@ -75,6 +76,11 @@ export async function configCheck(file: string): Promise<number> {
     process.stderr.write(`${error}\n`);
     return 1;
   }
+  // What run, image and pack would meet: each image there (beside the configuration, or one of
+  // wisp's own), fitting its VM, and a kernel VM's files taken by the core's loader.
+  const { checkConfigImages } = await import('./host-load');
+  const { resolveGuest } = await import('../image/inputs');
+  await checkConfigImages(abs(file), (name) => resolveGuest(name, [], path.dirname(abs(file))));
   const str = (off: Fn, len: Fn, i: number): string => Buffer.from(core.memory.buffer, Number(off(i)), Number(len(i))).toString('utf8');
   const call = (name: string, i: number): string => (typeof core[name] === 'function' ? String(core[name](i)) : '?');
   const hex = (name: string, i: number): string => (typeof core[name] === 'function' ? `0x${BigInt(core[name](i)).toString(16)}` : '?');

@@ -92,3 +92,40 @@ export async function kernelFormat(file: string): Promise<'linux' | 'multiboot'>
   if (format === FORMAT_MULTIBOOT) return 'multiboot';
   throw new WispError(`${file}: ${message(x)}`);
 }
+
+const FLAT = 0;                                 // vmKind (as-src/config.ts)
+const MAX_DRY_RUN_MIB = 2048;                   // a guest memory this large is allocated here in full
+
+/**
+ * Every image a configuration names, found (`resolve` gives each name's file or throws) and put
+ * through the core before anything boots: a flat image must fit its VM's memory above `load`; a
+ * kernel VM's images go through the core's own loader (checkLoad). Parse errors are left to
+ * validateConfig.
+ */
+export async function checkConfigImages(configFile: string, resolve: (name: string) => string): Promise<void> {
+  const text = fs.readFileSync(configFile);
+  const x = await instantiate([], new Uint8Array(0));
+  const ptr = Number(x.inputBuffer(text.length));
+  if (ptr === 0) return;
+  new Uint8Array(x.memory.buffer, ptr, text.length).set(text);
+  const count = Number(x.parseConfig(text.length));
+  const str = (off: number | bigint, len: number | bigint): string => Buffer.from(x.memory.buffer, Number(off), Number(len)).toString('utf8');
+  for (let i = 0; i < count; i++) {
+    const vm = `${configFile}: vm ${str(x.vmNameOffset(i), x.vmNameLength(i))}`;
+    const memoryMiB = Number(x.vmMemoryMiB(i));
+    const files: (string | undefined)[] = [];
+    for (let id = 0; id < Number(x.vmImageCount(i)); id++) {
+      const len = Number(x.vmFileLength(i, id));
+      files.push(len ? resolve(str(x.vmFileOffset(i, id), len)) : undefined);
+    }
+    if (Number(x.vmKind(i)) === FLAT) {
+      const size = fs.statSync(files[0]!).size;
+      const load = Number(x.vmLoadAddress(i));
+      if (load + size > memoryMiB * MIB) {
+        throw new WispError(`${vm}: image ${files[0]} (${size} bytes at 0x${load.toString(16)}) does not fit in its ${memoryMiB} MiB`);
+      }
+    } else if (memoryMiB <= MAX_DRY_RUN_MIB) {
+      await checkLoad({ config: text.toString('latin1'), vmIndex: i, memoryMiB, images: files }, vm);
+    }
+  }
+}

@@ -8,7 +8,8 @@ import { build, selectVariants } from './pipeline';
 import { bootImage } from './qemu';
 import { bootBochs, summaryValue, WISP_HALTS } from './bochs';
 import { validateConfig } from './config-check';
-import { checkLoad, kernelFormat } from './host-load';
+import { checkConfigImages, checkLoad, kernelFormat } from './host-load';
+import { resolveGuest } from '../image/inputs';
 
 export interface RunOptions {
   cpu?: string; config?: string; image?: string; variant?: string; timeout?: string;
@@ -238,10 +239,12 @@ export async function runCommand(o: RunOptions): Promise<number> {
     // plus wisp's own (unless --memory says otherwise).
     if (o.config) {
       const vmMiB = await validateConfig(o.config);
+      const dir = path.dirname(o.config);
+      await checkConfigImages(o.config, (name) => resolveGuest(name, [], dir));
       if (machineMiB === undefined) machineMiB = hostMemoryMiB(Math.ceil(vmMiB / 64) * 64);
     }
     await build([variant]);
-    image = abs(await makeImage({ output: 'out/wisp.img', efi: variant.output, config: o.config }));
+    image = abs(await makeImage({ output: 'out/run/config.img', efi: variant.output, config: o.config }));   // not the user's out/wisp.img
   }
   if (emulator === 'bochs') return runBochs(image, o.cpu ?? BOCHS_DEFAULT_CPU, timeoutMs, o.timeout, machineMiB, kernelRun);
   step(`boot ${rel(image)} in QEMU + OVMF (-cpu ${o.cpu ?? 'max'}); Ctrl-C ends it`);

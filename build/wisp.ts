@@ -95,7 +95,10 @@ async function checkImageInputs(v: { config?: string; guest?: string[]; efi?: st
   }
   inputFile('--config', v.config);
   await (await import('./config-check')).validateConfig(v.config);
-  checkGivenGuests(v.guest ?? [], configFiles(fs.readFileSync(v.config, 'utf8')));
+  const given = checkGivenGuests(v.guest ?? [], configFiles(fs.readFileSync(v.config, 'utf8')));
+  const { checkConfigImages } = await import('./host-load');
+  const { resolveGuest } = await import('../image/inputs');
+  await checkConfigImages(v.config, (name) => resolveGuest(name, given, path.dirname(v.config!)));
 }
 
 async function main(argv: string[]): Promise<number> {

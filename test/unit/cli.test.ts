@@ -117,6 +117,19 @@ describe('wisp command line', function () {
     assert.equal(listing(), before, 'nothing written, no temporary file left');
   });
 
+  it('config check meets what run, image and pack would: each image there, fitting, a kernel the core takes', () => {
+    fs.writeFileSync(path.join(dir, 'nf.cfg'), '[vm a]\nimage = nothere.bin\nmemory = 2\nload = 0x1000\nmode = protected32\n');
+    refuses(['config', 'check', 'nf.cfg'], /^wisp: guest image nothere\.bin \(named in the configuration\) not found beside it/);
+    fs.writeFileSync(path.join(dir, 'k.cfg'), '[vm k]\nkernel = hostname\nmemory = 32\n');
+    refuses(['config', 'check', 'k.cfg'], /^wisp: .*k\.cfg: vm k: kernel: text \(8 bytes\); accepted: /);
+    fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 0x90));
+    fs.writeFileSync(path.join(dir, 'big.cfg'), '[vm a]\nimage = big.bin\nmemory = 2\nload = 0x1000\nmode = protected32\n');
+    refuses(['config', 'check', 'big.cfg'], /^wisp: .*big\.cfg: vm a: image .*big\.bin \(3145728 bytes at 0x1000\) does not fit in its 2 MiB$/);
+    fs.writeFileSync(path.join(dir, 'mb.cfg'), '[vm m]\nkernel = multiboot.elf\nmemory = 8\n');
+    const r = wisp('config', 'check', 'mb.cfg');
+    assert.equal(r.status, 0, r.stderr);
+  });
+
   it('a guest image beside the configuration is used; one that differs from wisp\'s own of that name is an error naming both', () => {
     const own = fs.readFileSync('out/guests/halt.bin');
     fs.writeFileSync(path.join(dir, 'mine.cfg'), '[vm a]\nimage = halt.bin\nmemory = 2\nload = 0x1000\nentry = 0x1000\nmode = protected32\n');
