@@ -12,8 +12,13 @@ const EXPECT: Record<number, string> = { 1: 'exit', 2: 'halt', 3: 'fault', 4: 's
 
 type Fn = (...a: (number | bigint)[]) => number | bigint;
 
-/** Instantiates the core with host functions that do nothing (no guest exists in a config check). */
-export async function loadCore(wasmFile: string, log: (s: string) => void = (s) => process.stderr.write(s)): Promise<Record<string, Fn> & { memory: WebAssembly.Memory }> {
+/**
+ * Instantiates the core with host functions that do nothing (no guest exists in a config check),
+ * or those of `imports` where given (build/host-load.ts: a guest memory and boot images).
+ * `memory()` is the instance's memory, for imports that need it.
+ */
+export async function loadCore(wasmFile: string, log: (s: string) => void = (s) => process.stderr.write(s),
+  imports: (memory: () => WebAssembly.Memory) => Record<string, unknown> = () => ({})): Promise<Record<string, Fn> & { memory: WebAssembly.Memory }> {
   const module = await WebAssembly.compile(fs.readFileSync(abs(wasmFile)));
   let memory: WebAssembly.Memory | undefined;
   const text = (ptr: number, len: number): string => Buffer.from(memory!.buffer, ptr, len).toString('utf8');
@@ -26,6 +31,7 @@ export async function loadCore(wasmFile: string, log: (s: string) => void = (s) 
     abort: (msg: number, file: number, line: number, col: number) => {
       throw new Error(`core aborted at line ${line}:${col} (message at ${msg}, file at ${file})`);
     },
+    ...imports(() => memory!),
   };
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module === 'env' && !(imp.name in env) && imp.kind === 'function') env[imp.name] = () => 0;

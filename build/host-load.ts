@@ -6,59 +6,51 @@ import * as fs from 'node:fs';
 import { buildCore } from './asc';
 import { withBuildLock } from './pipeline';
 import { WispError } from './log';
-import { abs } from './paths';
+import { loadCore } from './config-check';
 
 const MIB = 1024 * 1024;
 const NO_IMAGE = 0xffffffffffffffffn;
 const FORMAT_LINUX = 1;                        // as-src/loaders/kernel-format.ts
 const FORMAT_MULTIBOOT = 2;
 
-type Exports = Record<string, (...a: (number | bigint)[]) => number | bigint> & { memory: WebAssembly.Memory };
+type Exports = Awaited<ReturnType<typeof loadCore>>;
 
 /** A VM of `config` (its index) with boot images by id (0 kernel, 1 initrd, 2.. modules), as files. */
 export interface HostLoad { config: string; vmIndex: number; memoryMiB: number; images: (string | undefined)[] }
 
 async function instantiate(images: (Buffer | undefined)[], guest: Uint8Array): Promise<Exports> {
-  const module = await WebAssembly.compile(fs.readFileSync(abs(await withBuildLock(() => buildCore('release')))));
-  let x: Exports | undefined;
-  const bytes = (ptr: number, len: number): Uint8Array => new Uint8Array(x!.memory.buffer, ptr, len);
+  const wasm = await withBuildLock(() => buildCore('release'));
   const inGuest = (gpa: bigint, len: bigint): boolean => gpa >= 0n && gpa + len <= BigInt(guest.length);
-  const env: Record<string, unknown> = {
-    consoleWrite: () => undefined,
-    guestRead: (gpa: bigint, ptr: number, len: number) => {
-      if (!inGuest(gpa, BigInt(len))) return 0;
-      bytes(ptr, len).set(guest.subarray(Number(gpa), Number(gpa) + len));
-      return 1;
-    },
-    guestWrite: (gpa: bigint, ptr: number, len: number) => {
-      if (!inGuest(gpa, BigInt(len))) return 0;
-      guest.set(bytes(ptr, len), Number(gpa));
-      return 1;
-    },
-    imageSize: (id: number) => (images[id] ? BigInt(images[id]!.length) : NO_IMAGE),
-    imageRead: (id: number, offset: bigint, ptr: number, len: number) => {
-      const img = images[id];
-      if (!img || offset < 0n || offset + BigInt(len) > BigInt(img.length)) return 0;
-      bytes(ptr, len).set(img.subarray(Number(offset), Number(offset) + len));
-      return 1;
-    },
-    imageLoad: (id: number, offset: bigint, len: bigint, gpa: bigint) => {
-      const img = images[id];
-      if (!img || offset < 0n || offset + len > BigInt(img.length) || !inGuest(gpa, len)) return 0;
-      guest.set(img.subarray(Number(offset), Number(offset + len)), Number(gpa));
-      return 1;
-    },
-    hostCpuid: () => undefined,
-    hostTsc: () => 0n,
-    hostUnixTime: () => BigInt(Math.floor(Date.now() / 1000)),
-    abort: () => { throw new WispError('the core aborted while checking the kernel: a bug in wisp'); },
-  };
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module === 'env' && !(imp.name in env) && imp.kind === 'function') env[imp.name] = () => 0;
-  }
-  const instance = await WebAssembly.instantiate(module, { env: env as WebAssembly.ModuleImports });
-  x = instance.exports as unknown as Exports;
-  return x;
+  return loadCore(wasm, () => undefined, (memory) => {
+    const bytes = (ptr: number, len: number): Uint8Array => new Uint8Array(memory().buffer, ptr, len);
+    return {
+      guestRead: (gpa: bigint, ptr: number, len: number) => {
+        if (!inGuest(gpa, BigInt(len))) return 0;
+        bytes(ptr, len).set(guest.subarray(Number(gpa), Number(gpa) + len));
+        return 1;
+      },
+      guestWrite: (gpa: bigint, ptr: number, len: number) => {
+        if (!inGuest(gpa, BigInt(len))) return 0;
+        guest.set(bytes(ptr, len), Number(gpa));
+        return 1;
+      },
+      imageSize: (id: number) => (images[id] ? BigInt(images[id]!.length) : NO_IMAGE),
+      imageRead: (id: number, offset: bigint, ptr: number, len: number) => {
+        const img = images[id];
+        if (!img || offset < 0n || offset + BigInt(len) > BigInt(img.length)) return 0;
+        bytes(ptr, len).set(img.subarray(Number(offset), Number(offset) + len));
+        return 1;
+      },
+      imageLoad: (id: number, offset: bigint, len: bigint, gpa: bigint) => {
+        const img = images[id];
+        if (!img || offset < 0n || offset + len > BigInt(img.length) || !inGuest(gpa, len)) return 0;
+        guest.set(img.subarray(Number(offset), Number(offset + len)), Number(gpa));
+        return 1;
+      },
+      hostUnixTime: () => BigInt(Math.floor(Date.now() / 1000)),
+      abort: () => { throw new WispError('the core aborted while checking the kernel: a bug in wisp'); },
+    };
+  });
 }
 
 function message(x: Exports): string {

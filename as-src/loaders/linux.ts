@@ -27,9 +27,9 @@ const HEADER_READ: u32 = 1024;                // the setup header ends before 0x
 // Kernel Header"), and boot_params fields of their own (zero-page.rst).
 const SETUP_SECTS: u32 = 0x1f1;               // u8; 0 means 4
 const SYSSIZE: u32 = 0x1f4;                   // u32, 16-byte paragraphs
-const BOOT_FLAG: u32 = 0x1fe;                 // u16, 0xAA55
+export const BOOT_FLAG: u32 = 0x1fe;                 // u16, 0xAA55
 const JUMP_OFFSET: u32 = 0x201;               // u8: the header ends at 0x0202 + this
-const HEADER: u32 = 0x202;                    // u32, "HdrS"
+export const HEADER: u32 = 0x202;                    // u32, "HdrS"
 const VERSION: u32 = 0x206;                   // u16
 const TYPE_OF_LOADER: u32 = 0x210;            // u8
 const LOADFLAGS: u32 = 0x211;                 // u8
@@ -50,8 +50,8 @@ const BP_EXT_CMD_LINE_PTR: u32 = 0x0c8;
 const BP_E820_ENTRIES: u32 = 0x1e8;           // u8
 const BP_E820_TABLE: u32 = 0x2d0;             // 20-byte entries
 
-const BOOT_FLAG_MAGIC: u32 = 0xaa55;
-const HDRS_MAGIC: u32 = 0x53726448;           // "HdrS"
+export const BOOT_FLAG_MAGIC: u32 = 0xaa55;
+export const HDRS_MAGIC: u32 = 0x53726448;           // "HdrS"
 const MIN_VERSION: u32 = 0x0206;
 const XLOADFLAGS_VERSION: u32 = 0x020c;       // xloadflags (and so XLF_KERNEL_64) exist from 2.12
 const LOADED_HIGH: u8 = 1 << 0;

@@ -154,10 +154,12 @@ export function loadMultiboot(): i32 {
   return 0;
 }
 
+export let badChecksumAt: i64 = -1;           // findHeader: the first magic whose checksum failed, or -1
+
 /** Finds the header; its offset (hdr holds it), or -1 with the message set. */
-function findHeader(size: u64): i64 {
+export function findHeader(size: u64): i64 {
   const end = size < SEARCH_END ? size : SEARCH_END;
-  let badChecksum: i64 = -1;
+  badChecksumAt = -1;
   for (let base: u64 = 0; base < end; base += CHUNK) {
     const n = end - base < <u64>CHUNK ? <u32>(end - base) : CHUNK;
     if (imageRead(IMAGE_KERNEL, base, scratch, n) != 1) break;
@@ -165,7 +167,7 @@ function findHeader(size: u64): i64 {
       if (load<u32>(scratch + off) != HEADER_MAGIC) continue;
       const sum = load<u32>(scratch + off) + load<u32>(scratch + off + 4) + load<u32>(scratch + off + 8);
       if (sum != 0) {
-        if (badChecksum < 0) badChecksum = <i64>(base + off);
+        if (badChecksumAt < 0) badChecksumAt = <i64>(base + off);
         continue;
       }
       const at = base + off;
@@ -175,8 +177,8 @@ function findHeader(size: u64): i64 {
       return <i64>at;
     }
   }
-  if (badChecksum >= 0) {
-    report("multiboot: the header at "); sayHex(<u64>badChecksum);
+  if (badChecksumAt >= 0) {
+    report("multiboot: the header at "); sayHex(<u64>badChecksumAt);
     say(" has a bad checksum (magic + flags + checksum must be 0)");
   } else {
     report("multiboot: no Multiboot header (magic 0x1badb002) in the first 8192 bytes");
