@@ -1,9 +1,11 @@
 // Guest time: nanoseconds derived from the host's time-stamp counter, whose rate (kHz) the shim
-// passes once at setup (setTscKhz). The guest's TSC is the host's (RDTSC is not intercepted), so
-// the guest's clock and the virtual timers agree. Integer arithmetic only; every product is split
-// so that it stays below 2^64 for any TSC value.
+// passes once at setup (setTscKhz). The guest's TSC runs at the host's rate (RDTSC is not
+// intercepted) from its own origin: guest TSC = host TSC + the area's tscOffset, which the shim
+// gives the CPU (SVM: VMCB TSC_OFFSET, APM vol. 2, 15.30.5; VMX: "use TSC offsetting", SDM vol. 3C,
+// 25.3). Integer arithmetic only; every product is split so that it stays below 2^64 for any TSC value.
 
 import { hostTsc } from "./host";
+import { getReg, setReg, TSC_OFFSET } from "./vcpu";
 
 const NS_PER_S: u64 = 1_000_000_000;
 const NS_PER_MS: u64 = 1_000_000;
@@ -61,6 +63,26 @@ export function nsToTsc(ns: u64): u64 {
 export function dueTsc(ns: u64): u64 {
   if (ns / NS_PER_MS >= NO_DEADLINE / tscKhz) return NO_DEADLINE;
   return nsToTsc(ns);
+}
+
+/** The guest's time-stamp counter: what its RDTSC reads now. */
+export function guestTsc(): u64 {
+  return hostTsc() + getReg(TSC_OFFSET);
+}
+
+/** Sets the guest's TSC to `value` now (a WRMSR to IA32_TSC, or the reset to 0 at VM start). */
+export function setGuestTsc(value: u64): void {
+  setReg(TSC_OFFSET, value - hostTsc());
+  timersChanged();                                  // a TSC deadline's host time moved
+}
+
+/** The host TSC at which the guest's TSC reaches `value` (now if it has), NO_DEADLINE if never. */
+export function hostTscAtGuest(value: u64): u64 {
+  const host = hostTsc();
+  const guest = host + getReg(TSC_OFFSET);
+  if (value <= guest) return host;
+  const ahead = value - guest;
+  return ahead >= NO_DEADLINE - host ? NO_DEADLINE : host + ahead;
 }
 
 /** The current guest time in nanoseconds (an arbitrary origin: only differences matter). */

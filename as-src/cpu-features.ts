@@ -5,8 +5,9 @@
 //
 // An entry: the vendor it applies to, the CPUID bit that announces it (leaf, subleaf, register,
 // bit; or none: every CPU of that vendor has it), the MSR range that comes with it, and what wisp
-// does: HIDE (the bit is cleared; the MSRs #GP) or INERT (the bit is the host's; while it is
-// reported, the MSRs read their reset value, 0, and accept writes: counters that never count).
+// does: HIDE (the bit is cleared; the MSRs #GP), INERT (the bit is the host's; while it is
+// reported, the MSRs read their reset value, 0, and accept writes: counters that never count) or
+// EMULATE (the bit is the host's; while it is reported, msr.ts implements the MSRs as defined).
 
 import { hostCpuid } from "./host";
 
@@ -15,6 +16,7 @@ export const VENDOR_AMD: u32 = 1;
 export const VENDOR_INTEL: u32 = 2;
 export const HIDE: u32 = 0;
 export const INERT: u32 = 1;
+export const EMULATE: u32 = 2;
 export const EAX: u32 = 0, EBX: u32 = 1, ECX: u32 = 2, EDX: u32 = 3;
 export const NO_LEAF: u32 = 0xffffffff;           // a feature every CPU of the vendor has
 
@@ -39,8 +41,12 @@ const ENTRIES: StaticArray<u32> = [
   VENDOR_AMD, 0x80000001, 0, ECX, 28, 0, 0, HIDE,
   // Intel: performance and debug capability MSR IA32_PERF_CAPABILITIES (345h), leaf 1 ECX bit 15 (PDCM).
   VENDOR_INTEL, 1, 0, ECX, 15, 0x345, 0x345, HIDE,
-  // IA32_TSC_ADJUST (3Bh), leaf 7 EBX bit 1: the guest's TSC is the host's (no offset yet).
-  VENDOR_ANY, 7, 0, EBX, 1, 0x3b, 0x3b, HIDE,
+  // IA32_TSC_ADJUST (3Bh), leaf 7 EBX bit 1 (SDM vol. 3B, 18.17.3): part of the guest's TSC offset.
+  VENDOR_ANY, 7, 0, EBX, 1, 0x3b, 0x3b, EMULATE,
+  // IA32_TSC_AUX (C000_0103h), read by RDTSCP (Fn8000_0001 EDX bit 27) and RDPID (leaf 7 ECX bit
+  // 22): the shim loads the guest's value into the CPU before entry (APM vol. 3, RDTSCP).
+  VENDOR_ANY, 0x80000001, 0, EDX, 27, 0xc0000103, 0xc0000103, EMULATE,
+  VENDOR_ANY, 7, 0, ECX, 22, 0xc0000103, 0xc0000103, EMULATE,
   // Protection keys for supervisor pages: IA32_PKRS (6E1h), leaf 7 ECX bit 31 (PKS).
   VENDOR_ANY, 7, 0, ECX, 31, 0x6e1, 0x6e1, HIDE,
 ];
@@ -95,15 +101,18 @@ function reported(i: i32): bool {
 }
 
 /**
- * What the table says of an MSR: 1 an inert MSR of a reported feature (reads 0, takes writes),
- * -1 an MSR of a feature the guest does not have (#GP), 0 not in the table (msr.ts decides).
+ * What the table says of an MSR: 1 an MSR of a reported feature (INERT: reads 0, takes writes;
+ * EMULATE: msr.ts), -1 an MSR of a feature the guest does not have (#GP), 0 not in the table
+ * (msr.ts decides). An MSR that comes with several features is there when any of them is.
  */
 export function featureMsr(msr: u32): i32 {
+  let found: i32 = 0;
   for (let i = 0; i < ENTRIES.length / FIELDS; i++) {
     const e = i * FIELDS;
     const first = ENTRIES[e + 5], last = ENTRIES[e + 6];
     if (last == 0 || msr - first > last - first || !applies(i)) continue;
-    return reported(i) ? 1 : -1;
+    if (reported(i)) return 1;
+    found = -1;
   }
-  return 0;
+  return found;
 }

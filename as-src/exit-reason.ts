@@ -14,5 +14,9 @@ export const EXIT_ENTRY_FAILED: u32 = 11;
 export const EXIT_UNSUPPORTED: u32 = 12;
 export const EXIT_INTERRUPT_WINDOW: u32 = 13;
 export const EXIT_WBINVD: u32 = 14;
-/** Number of slots in the statistics table; slot 0 counts reasons outside 1..14. */
-export const EXIT_REASON_SLOTS: u32 = 15;
+export const EXIT_NMI_WINDOW: u32 = 15;
+/** Number of exit-reason slots in the statistics table; slot 0 counts reasons outside 1..15. */
+export const EXIT_REASON_SLOTS: u32 = 16;
+/** The statistics slot after the reasons: MSR accesses refused with #GP (msr.ts). */
+export const STAT_MSR_REFUSED: u32 = EXIT_REASON_SLOTS;
+export const STATS_SLOTS: u32 = EXIT_REASON_SLOTS + 1;

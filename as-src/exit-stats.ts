@@ -1,14 +1,21 @@
-// Exit statistics: u64[15] counts indexed by exit reason, read by the shim at statsOffset().
-// Slot 0 counts reasons the core does not know.
+// Exit statistics: u64[17] read by the shim at statsOffset(): counts indexed by exit reason (slot
+// 0 counts reasons the core does not know), then slot 16, the MSR accesses refused with #GP.
 
-import { EXIT_REASON_SLOTS } from "./exit-reason";
+import { EXIT_REASON_SLOTS, STATS_SLOTS, STAT_MSR_REFUSED } from "./exit-reason";
 
-export const statsBase: usize = memory.data(<i32>EXIT_REASON_SLOTS * 8, 8);
+export const statsBase: usize = memory.data(<i32>STATS_SLOTS * 8, 8);
 
-export function countExit(reason: u32): void {
-  const slot: usize = reason < EXIT_REASON_SLOTS ? <usize>reason : 0;
+function count(slot: usize): void {
   const p = statsBase + (slot << 3);
   store<u64>(p, load<u64>(p) + 1);
+}
+
+export function countExit(reason: u32): void {
+  count(reason < EXIT_REASON_SLOTS ? <usize>reason : 0);
+}
+
+export function countRefusedMsr(): void {
+  count(<usize>STAT_MSR_REFUSED);
 }
 
 export function exitCount(reason: u32): u64 {
@@ -16,10 +23,10 @@ export function exitCount(reason: u32): u64 {
 }
 
 export function resetStats(): void {
-  memory.fill(statsBase, 0, <usize>EXIT_REASON_SLOTS * 8);
+  memory.fill(statsBase, 0, <usize>STATS_SLOTS * 8);
 }
 
-/** Export: where the u64[15] exit counts are. */
+/** Export: where the u64[17] exit counts are. */
 export function statsOffset(): usize {
   return statsBase;
 }

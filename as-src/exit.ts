@@ -3,7 +3,7 @@
 import {
   EXIT_CPUID, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL, EXIT_MEMORY_FAULT,
   EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
-  EXIT_INTERRUPT_WINDOW, EXIT_WBINVD,
+  EXIT_INTERRUPT_WINDOW, EXIT_WBINVD, EXIT_NMI_WINDOW,
 } from "./exit-reason";
 import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
 import { countExit } from "./exit-stats";
@@ -130,6 +130,7 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
     case EXIT_EXCEPTION: return handleException(qualification);
     case EXIT_INTERRUPT: return 0;                  // the host has handled it; timers advance below
     case EXIT_INTERRUPT_WINDOW: return 0;           // the guest can take an interrupt: delivered below
+    case EXIT_NMI_WINDOW: return 0;                 // NMI blocking ended: a pending NMI is delivered below
     case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
     case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
     default: return vendorFault("unknown exit reason ", reason);

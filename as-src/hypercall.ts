@@ -12,10 +12,11 @@ import {
   getReg, setReg, RAX, RBX, RCX, RDX, skipInstruction, currentPrivilegeLevel, injectException, VECTOR_UD,
 } from "./vcpu";
 import { consolePutByte } from "./console";
+import { setIrqLevel } from "./irq";
 import { exitCount } from "./exit-stats";
-import { EXIT_REASON_SLOTS } from "./exit-reason";
+import { STATS_SLOTS } from "./exit-reason";
 import { HYPERCALL_ABI_VERSION } from "./cpuid";
-import { LOCAL_APIC_BASE, localApicRead, localApicWrite } from "./devices/local-apic";
+import { LOCAL_APIC_BASE, localApicRead, localApicWrite, lapicAssertLint } from "./devices/local-apic";
 import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
 
 export const HC_VERSION: u64 = 0;
@@ -24,6 +25,8 @@ export const HC_EXIT_STATS: u64 = 2;
 export const HC_PROTECTED_PROBE: u64 = 3;          // blue-pill: where wisp's memory is, for tests
 export const HC_TEST_TRAP: u64 = 0x7e57;            // test builds only (asc --use WISP_TEST_BUILD=1)
 export const HC_TEST_MMIO: u64 = 0x7e58;            // test builds only: APIC/IOAPIC register access
+export const HC_TEST_LINT: u64 = 0x7e59;            // test builds only: assert LINT0/LINT1 (rbx = pin)
+export const HC_TEST_IRQ: u64 = 0x7e5a;             // test builds only: ISA IRQ rbx (0-15) to level rcx
 
 const ALL_ONES: u64 = 0xffffffffffffffff;
 const CONSOLE_WRITE_MAX: u32 = 4096;
@@ -84,7 +87,7 @@ export function handleHypercall(): u32 {
     result = consoleWriteCall(getReg(RBX), getReg(RCX));
   } else if (fn == HC_EXIT_STATS) {
     const reason = getReg(RBX);
-    if (reason < EXIT_REASON_SLOTS) result = exitCount(<u32>reason);
+    if (reason < STATS_SLOTS) result = exitCount(<u32>reason);   // a reason, or 16: refused MSRs
   } else if (fn == HC_PROTECTED_PROBE) {
     // rbx = guest-physical address of a canary inside wisp's protected memory, rcx = its value as
     // wisp reads it: a guest that writes there and asks again sees whether the write got through.
@@ -100,6 +103,14 @@ export function handleHypercall(): u32 {
   } else if (fn == HC_TEST_MMIO) {
     if (isDefined(WISP_TEST_BUILD)) {
       if (WISP_TEST_BUILD != 0) result = testMmio(getReg(RBX), getReg(RCX), getReg(RDX));
+    }
+  } else if (fn == HC_TEST_LINT) {
+    if (isDefined(WISP_TEST_BUILD)) {
+      if (WISP_TEST_BUILD != 0) { lapicAssertLint(<u32>getReg(RBX) & 1); result = 0; }
+    }
+  } else if (fn == HC_TEST_IRQ) {
+    if (isDefined(WISP_TEST_BUILD)) {
+      if (WISP_TEST_BUILD != 0) { setIrqLevel(<u32>getReg(RBX) & 15, getReg(RCX) != 0); result = 0; }
     }
   }
   setReg(RAX, result);

@@ -139,10 +139,27 @@ export function nextDeadlineNs(): u64 {
 
 // ---- Event delivery at the end of an exit (docs/architecture.md, "Neutral exit record") ----
 
-const AREA_INTERRUPTIBILITY: usize = 0x108;         // u32, bit 0: interrupt shadow (STI, MOV SS)
-const AREA_INTERRUPT_WINDOW: usize = 0x10c;         // u32, set here: exit once the guest can take one
+const AREA_INTERRUPTIBILITY: usize = 0x108;         // u32, bit 0: interrupt shadow (STI, MOV SS), bit 1: NMI blocked
+const AREA_INTERRUPT_WINDOW: usize = 0x10c;         // u32, set here: bit 0 interrupt window, bit 1 NMI window
+const SHADOW: u32 = 1 << 0;
+const NMI_BLOCKED: u32 = 1 << 1;
+const WINDOW_INTERRUPT: u32 = 1 << 0;               // exit once the guest can take an external interrupt
+const WINDOW_NMI: u32 = 1 << 1;                     // exit once NMI blocking has ended (IRET)
 const RFLAGS_IF: u64 = 1 << 9;
 const EVENT_VALID: u64 = 1 << 31;                   // kind 0 (bits 8-10): external interrupt
+// An NMI: vector 2, kind 2 (APM vol. 2, 15.20 EVENTINJ; SDM vol. 3C, 25.8.3, the same layout).
+const EVENT_NMI: u64 = 2 | (2 << 8) | EVENT_VALID;
+
+// NMIs (SDM vol. 3A, 6.7.1 "Handling Multiple NMIs"; APM vol. 2, 8.2.3): one NMI can be pending
+// while another is being handled; the CPU blocks NMIs from the delivery of one until the next
+// IRET. The blocking is the CPU's (VMX: virtual-NMI blocking; SVM: the backend tracks it from the
+// NMI it injects to the IRET), reported in bit 1 of the area's interruptibility.
+let nmiPending: bool = false;
+
+/** An NMI for this vCPU (ICR, LINT0/LINT1 in NMI mode): pending until it can be delivered; one at most. */
+export function raiseNmi(): void {
+  nmiPending = true;
+}
 
 export const DECISION_RESUME: u32 = 0;
 export const DECISION_IDLE: u32 = 2;
@@ -168,6 +185,18 @@ export function vcpuRan(): void {
 export function deliverInterrupts(): u32 {
   let vector = pollDevicesInline();
   let window: u32 = 0;
+  if (nmiPending) {
+    const blocking = load<u32>(vcpuBase + AREA_INTERRUPTIBILITY);
+    if ((blocking & (SHADOW | NMI_BLOCKED)) == 0 && (getReg(INJECT) & EVENT_VALID) == 0) {
+      setReg(INJECT, EVENT_NMI);                    // NMIs are not masked by RFLAGS.IF, and wake HLT
+      nmiPending = false;
+      halted = false;
+    } else if ((blocking & NMI_BLOCKED) != 0) {
+      window = WINDOW_NMI;
+    }
+    // Behind an interrupt shadow or another event: the next exit delivers it (at the latest the
+    // host's timer tick, 1 ms).
+  }
   if (vector >= 0) {
     const canTake = (getReg(RFLAGS) & RFLAGS_IF) != 0 &&
       (load<u32>(vcpuBase + AREA_INTERRUPTIBILITY) & 1) == 0 && (getReg(INJECT) & EVENT_VALID) == 0;
@@ -177,9 +206,9 @@ export function deliverInterrupts(): u32 {
         setReg(INJECT, <u64>vector | EVENT_VALID);
         halted = false;
       }
-      if (currentPendingVector() >= 0) window = 1;   // the next one, once this handler allows
+      if (currentPendingVector() >= 0) window |= WINDOW_INTERRUPT;   // the next one, once this handler allows
     } else {
-      window = 1;
+      window |= WINDOW_INTERRUPT;
     }
   }
   store<u32>(vcpuBase + AREA_INTERRUPT_WINDOW, window);

@@ -1,19 +1,21 @@
-// MSR policy: the MSRs of the features the guest's CPUID reports (cpu-features.ts: inert counters)
-// and the ones emulated here. A read or write of any other MSR gets #GP(0), as on a CPU without
+// MSR policy: the MSRs of the features the guest's CPUID reports (cpu-features.ts: inert counters,
+// and TSC_ADJUST and TSC_AUX, emulated here) and the architectural ones emulated here. A read or write of any other MSR gets #GP(0), as on a CPU without
 // that MSR, and the instruction is not completed (rip stays); each such MSR is named once per VM.
 
-import { hostTsc } from "./host";
+import { guestTsc, setGuestTsc } from "./clock";
 import { featureMsr } from "./cpu-features";
+import { countRefusedMsr } from "./exit-stats";
 import { messageStart, messageString, messageHex, messageEnd } from "./console";
 import {
   apicBaseRead, apicBaseWrite, tscDeadlineRead, tscDeadlineWrite, x2apicReadable, x2apicRead, x2apicWrite,
 } from "./devices/local-apic";
 import {
-  getReg, setReg, RAX, RCX, RDX, CR0, EFER, PAT, skipInstruction, injectGeneralProtection,
+  getReg, setReg, RAX, RCX, RDX, CR0, EFER, PAT, TSC_AUX, skipInstruction, injectGeneralProtection,
 } from "./vcpu";
 
 export const MSR_TSC: u32 = 0x10;
 export const MSR_APIC_BASE: u32 = 0x1b;
+export const MSR_TSC_ADJUST: u32 = 0x3b;          // with CPUID leaf 7 EBX bit 1 (cpu-features.ts)
 export const MSR_MTRRCAP: u32 = 0xfe;
 export const MSR_MISC_ENABLE: u32 = 0x1a0;
 export const MSR_PAT: u32 = 0x277;
@@ -37,7 +39,19 @@ const CR0_PG: u64 = 1 << 31;
 // model >= 0xd (a #GP there is a triple fault).
 const MISC_ENABLE: u64 = (1 << 0) | (1 << 11) | (1 << 12);
 
-let tscAux: u64 = 0;
+// IA32_TSC_ADJUST (SDM vol. 3B, 18.17.3): a write to IA32_TSC adds the change to it, and a write
+// to it changes the TSC by as much. Both are the one offset in the area (clock.ts).
+let tscAdjust: u64 = 0;
+
+function writeTsc(value: u64): void {
+  tscAdjust += value - guestTsc();
+  setGuestTsc(value);
+}
+
+function writeTscAdjust(value: u64): void {
+  setGuestTsc(guestTsc() + (value - tscAdjust));
+  tscAdjust = value;
+}
 
 /** SDM 11.12.2: each PAT entry must be UC(0), WC(1), WT(4), WP(5), WB(6) or UC-(7). */
 export function validPat(value: u64): bool {
@@ -70,6 +84,7 @@ function nameRefused(write: bool, msr: u32): void {
 }
 
 function refuse(write: bool): u32 {
+  countRefusedMsr();
   nameRefused(write, <u32>getReg(RCX));
   injectGeneralProtection();
   return 0;
@@ -80,7 +95,7 @@ export function handleMsrRead(): u32 {
   const msr = <u32>getReg(RCX);
   let value: u64;
   if (msr == MSR_EFER) value = getReg(EFER);
-  else if (msr == MSR_TSC) value = hostTsc();
+  else if (msr == MSR_TSC) value = guestTsc();
   else if (msr == MSR_PAT) value = getReg(PAT);
   else if (msr == MSR_APIC_BASE) value = apicBaseRead();
   else if (msr == MSR_TSC_DEADLINE) value = tscDeadlineRead();
@@ -90,9 +105,10 @@ export function handleMsrRead(): u32 {
   }
   else if (msr == MSR_MTRRCAP) value = 0;           // no MTRRs
   else if (msr == MSR_MISC_ENABLE) value = MISC_ENABLE;
-  else if (msr == MSR_TSC_AUX) value = tscAux;
   else if (msr == MSR_INT_PENDING_MSG) value = 0;
-  else if (featureMsr(msr) > 0) value = 0;           // an inert counter of a reported feature
+  else if (featureMsr(msr) > 0) {                   // a reported feature's MSR: emulated, or inert
+    value = msr == MSR_TSC_ADJUST ? tscAdjust : msr == MSR_TSC_AUX ? getReg(TSC_AUX) : 0;
+  }
   else return refuse(false);
   setReg(RAX, value & 0xffffffff);
   setReg(RDX, value >> 32);
@@ -118,13 +134,17 @@ export function handleMsrWrite(): u32 {
     tscDeadlineWrite(value);
   } else if (msr - MSR_X2APIC_FIRST <= MSR_X2APIC_LAST - MSR_X2APIC_FIRST) {
     if (!x2apicWrite(msr, value)) return refuse(true);
-  } else if (msr == MSR_TSC_AUX) {
-    if ((value >> 32) != 0) return refuse(true);        // bits 63:32 reserved
-    tscAux = value;
+  } else if (msr == MSR_TSC) {
+    writeTsc(value);
   } else if (msr == MSR_MISC_ENABLE) {
     if (value != MISC_ENABLE) return refuse(true);      // read-only: only its own value is accepted
   } else {
-    if (featureMsr(msr) <= 0) return refuse(true);   // TSC, MTRRcap and all the rest
+    if (featureMsr(msr) <= 0) return refuse(true);   // MTRRcap and all the rest
+    if (msr == MSR_TSC_ADJUST) writeTscAdjust(value);
+    else if (msr == MSR_TSC_AUX) {
+      if ((value >> 32) != 0) return refuse(true);      // bits 63:32 reserved (SDM vol. 4, Table 2-2)
+      setReg(TSC_AUX, value);
+    }
   }
   return skipInstruction("wrmsr");
 }

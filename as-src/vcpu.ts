@@ -28,6 +28,10 @@ export const PAT: u32 = 0xc0;
 export const MODE: u32 = 0xc8;       // u32: 0 real, 1 16-bit protected, 2 32-bit protected, 3 64-bit
 export const CPL: u32 = 0xcc;        // u32
 export const INJECT: u32 = 0xd0;     // x86 event encoding, cleared by the shim after injection
+// The guest's TSC offset (u64, guest TSC = host TSC + offset; clock.ts) and IA32_TSC_AUX (u64,
+// bits 31:0, what RDTSCP and RDPID read): set by the core, given to the CPU by the shim at entry.
+export const TSC_OFFSET: u32 = 0x110;
+export const TSC_AUX: u32 = 0x118;
 // Entry-only fields (loadGuest, as-src/README.md "Loaders"): the GDT a loader built in guest
 // memory, for the shim's GDTR at the first entry (mode 3 needs a real GDT: Linux's boot protocol).
 export const ENTRY_GDTR_BASE: u32 = 0x1f0;   // u64

@@ -4,6 +4,7 @@ import { parseConfig, vmCount, vmNameOffset, vmNameLength, noSuchVm, consoleRawE
 import { setConsoleName, setConsoleRaw } from "./console";
 import { resetResult } from "./result";
 import { resetStats } from "./exit-stats";
+import { setGuestTsc } from "./clock";
 
 let memoryBytes: u64 = 0;
 let vmIndex: u32 = 0;
@@ -34,5 +35,6 @@ export function vmSetup(configLen: u32, index: u32, bytes: u64): i32 {
   memoryBytes = bytes;
   resetResult();
   resetStats();
+  setGuestTsc(0);                                   // the TSC is 0 after reset (SDM vol. 3B, 18.17)
   return 0;
 }

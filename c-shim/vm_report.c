@@ -4,7 +4,7 @@
 
 const char *const exit_reason_names[EXIT_REASON_COUNT] = {
     "NONE", "CPUID", "IO", "MSR_READ", "MSR_WRITE", "HLT", "HYPERCALL", "MEMORY_FAULT", "SHUTDOWN",
-    "EXCEPTION", "INTERRUPT", "ENTRY_FAILED", "UNSUPPORTED", "INTERRUPT_WINDOW", "WBINVD",
+    "EXCEPTION", "INTERRUPT", "ENTRY_FAILED", "UNSUPPORTED", "INTERRUPT_WINDOW", "WBINVD", "NMI_WINDOW",
 };
 
 static const char *const result_names[] = {
@@ -31,20 +31,20 @@ void vm_print_result(const struct vm *vm) {
     con_nl();
 }
 
-// The u64[15] at statsOffset(), read with bounds checks (the instance may have trapped, but its
-// memory is still there until instance_free).
+// The u64[STATS_COUNT] at statsOffset(), read with bounds checks (the instance may have trapped,
+// but its memory is still there until instance_free): the exits by reason, then refused MSRs.
 void vm_print_stats(const struct vm *vm, w2c_core *in, uint32_t stats_offset) {
-    if (!in || !instance_range_ok(in, stats_offset, EXIT_REASON_COUNT * 8)) return;
+    if (!in || !instance_range_ok(in, stats_offset, STATS_COUNT * 8)) return;
     const uint8_t *base = w2c_core_memory(in)->data + stats_offset;
     if ((uint64_t)base & 7) return;
     const uint64_t *counts = (const uint64_t *)base;
     print_name(vm);
     con_str(" exits:");
     int any = 0;
-    for (int r = 0; r < EXIT_REASON_COUNT; r++) {
+    for (int r = 0; r < STATS_COUNT; r++) {
         if (!counts[r]) continue;
         con_str(any ? ", " : " ");
-        con_str(exit_reason_names[r]);
+        con_str(r < EXIT_REASON_COUNT ? exit_reason_names[r] : "MSR_REFUSED");   // RDMSR/WRMSR answered with #GP
         con_str(" ");
         con_dec(counts[r]);
         any = 1;

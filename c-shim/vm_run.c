@@ -71,8 +71,8 @@ static void run_loop(struct vm *vm, w2c_core *in, uint32_t area_offset, volatile
     for (;;) {
         // The area's offset was checked once; the memory only grows, but it may move when it does.
         uint8_t *area = mem->data + area_offset;
-        b->interrupt_window(vm->vcpu, *(volatile uint32_t *)(area + AREA_INTERRUPT_WINDOW) != 0);
         b->write_state(vm->vcpu, area);
+        cpu_load_guest_tsc_aux(*(volatile uint32_t *)(area + AREA_TSC_AUX));
         b->run(vm->vcpu, area, &exit);
         p->reason = exit.reason;
         p->rip = *(uint64_t *)(area + AREA_RIP);

@@ -5,10 +5,9 @@
 // x2apicRead/x2apicWrite). The timer counts at a 1 GHz bus clock, like QEMU's, so one tick is one
 // nanosecond before the divider.
 
-import { nowNs, tscToNs, dueTsc, timersChanged, NO_DEADLINE } from "../clock";
-import { hostTsc } from "../host";
+import { nowNs, tscToNs, dueTsc, timersChanged, guestTsc, hostTscAtGuest, NO_DEADLINE } from "../clock";
 import { ioapicEndOfInterrupt } from "./ioapic";
-import { interruptStateChanged } from "../irq";
+import { interruptStateChanged, raiseNmi } from "../irq";
 
 export const LOCAL_APIC_BASE: u64 = 0xfee00000;
 export const LOCAL_APIC_TIMER_KHZ: u32 = 1_000_000;  // the 1 GHz bus clock (what CPUID tells the guest)
@@ -48,6 +47,8 @@ const VERSION: u32 = 0x00050014;
 
 const LVT_MASKED: u32 = 1 << 16;
 const LVT_DELIVERY_MODE: u32 = 7 << 8;
+const DELIVERY_FIXED: u32 = 0 << 8;               // delivery modes ("Local Vector Table", "ICR")
+const DELIVERY_NMI: u32 = 4 << 8;
 const DELIVERY_EXTINT: u32 = 7 << 8;
 const TIMER_MODE_SHIFT: u32 = 17;                   // "Local Vector Table": bits 18:17
 const TIMER_ONE_SHOT: u32 = 0;
@@ -246,7 +247,7 @@ function timerCurrent(now: u64): u32 {
 /** Fires the timer if it is due. Called by pollDevices. */
 export function lapicPollTimer(now: u64): void {
   if (timerMode() == TIMER_TSC_DEADLINE) {
-    if (tscDeadline != 0 && hostTsc() >= tscDeadline) {
+    if (tscDeadline != 0 && guestTsc() >= tscDeadline) {
       tscDeadline = 0;                              // "TSC-Deadline Mode": one interrupt, then disarmed
       timerFire();
     }
@@ -264,7 +265,7 @@ export function lapicPollTimer(now: u64): void {
 
 /** The host TSC from which lapicPollTimer fires the timer, or NO_DEADLINE. */
 export function lapicTimerDueTsc(): u64 {
-  if (timerMode() == TIMER_TSC_DEADLINE) return tscDeadline == 0 ? NO_DEADLINE : tscDeadline;
+  if (timerMode() == TIMER_TSC_DEADLINE) return tscDeadline == 0 ? NO_DEADLINE : hostTscAtGuest(tscDeadline);
   return timerRunning ? dueTsc(timerNextNs) : NO_DEADLINE;
 }
 
@@ -272,7 +273,7 @@ export function lapicTimerDueTsc(): u64 {
 export function lapicTimerDeadlineNs(now: u64): u64 {
   if (timerMode() == TIMER_TSC_DEADLINE) {
     if (tscDeadline == 0) return NO_DEADLINE;
-    const tsc = hostTsc();
+    const tsc = guestTsc();                         // IA32_TSC_DEADLINE is in the guest's TSC
     return tscDeadline <= tsc ? 0 : tscToNs(tscDeadline - tsc) + 1;
   }
   if (!timerRunning) return NO_DEADLINE;
@@ -302,8 +303,28 @@ function sendIpi(low: u32, dest: u32): void {
   if (mode == 0 || mode == 1) {                     // fixed, lowest priority
     if (vector < 16) { signalError(ESR_SEND_ILLEGAL_VECTOR); return; }
     if (toSelf) acceptVector(vector, false);
+  } else if ((low & LVT_DELIVERY_MODE) == DELIVERY_NMI) {   // the vector is ignored
+    if (toSelf) raiseNmi();
   }
-  // SMI, NMI, INIT and start-up IPIs: there is no other CPU and no NMI path to this one yet.
+  // SMI, INIT and start-up IPIs: there is no other CPU to take them.
+}
+
+/**
+ * The local interrupt pin LINT0 or LINT1 (`pin`) is asserted: what its LVT entry says happens
+ * ("Local Vector Table"): nothing while masked or with the APIC off (then LINT1 is the CPU's NMI
+ * pin, LINT0 its INTR), an NMI in NMI mode, its vector in fixed mode. ExtINT is the 8259's path
+ * (lapicPassesExtInt). On a PC the chipset's NMI sources reach LINT1 (SDM vol. 3A, 11.5.1).
+ */
+export function lapicAssertLint(pin: u32): void {
+  const lvt = pin == 0 ? lvtLint0 : lvtLint1;
+  if (!globallyEnabled()) {
+    if (pin == 1) raiseNmi();
+    return;
+  }
+  if ((lvt & LVT_MASKED) != 0) return;
+  const mode = lvt & LVT_DELIVERY_MODE;
+  if (mode == DELIVERY_NMI) raiseNmi();
+  else if (mode == DELIVERY_FIXED) acceptVector(lvt & 0xff, false);   // as an edge: no remote IRR modelled
 }
 
 // ---- The register file ----

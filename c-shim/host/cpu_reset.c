@@ -1,13 +1,14 @@
 // The CPU state a guest can read that neither VMRUN nor a VMX entry switches: x87, SSE, AVX and
 // every other XSAVE-managed user state, XCR0, CR2 (VMX only keeps it in the CPU) and the debug
-// registers DR0-DR3 and DR6 (SVM and VMX switch only DR6/DR7 or DR7). Before each VM starts they
+// registers DR0-DR3 and DR6 (SVM and VMX switch only DR6/DR7 or DR7), and IA32_TSC_AUX (what
+// RDTSCP and RDPID read; neither entry switches it). Before each VM starts they
 // are put back to the state a freshly reset CPU gives its software, so nothing of the VM before it,
 // nor of the firmware, is visible (and wisp does not rely on the next guest to clear it).
 //
 // The values, all from a reset CPU (Intel SDM vol. 3A, 10.1.1 Table 10-1 "IA-32 and Intel 64
 // Processor States Following Power-up, Reset, or INIT"; AMD APM vol. 2, 14.1.3 Table 14-1):
 //   XCR0 = 1 (x87 only), CR2 = 0, DR0-DR3 = 0, DR6 = FFFF0FF0h, DR7 = 400h, XMM/YMM/ZMM, opmask and
-//   PKRU zero, MXCSR = 1F80h.
+//   PKRU zero, MXCSR = 1F80h, TSC_AUX = 0.
 // x87: the FNINIT state (FCW 037Fh, FSW 0, all registers empty), which is also XRSTOR's initial
 // configuration (SDM vol. 1, 13.6) and what QEMU and KVM give a vCPU at reset; the SDM's power-up
 // FCW of 0040h is not what any firmware hands on, so guests do not expect it.
@@ -32,9 +33,32 @@
 #define FCW_FNINIT 0x037Fu
 #define DR6_RESET 0xFFFF0FF0ull
 #define DR7_RESET 0x400ull
+#define CPUID_EXT_EDX_RDTSCP (1u << 27)         // CPUID 8000_0001h EDX (APM vol. 3, E.4.2; SDM vol. 2A)
+#define CPUID_7_ECX_RDPID (1u << 22)            // CPUID 07h.0 ECX (SDM vol. 2A, Table 3-8)
+#define MSR_TSC_AUX 0xC0000103u                 // SDM vol. 4, Table 2-2; bits 63:32 reserved
 
 static uint8_t *clean_area;                     // set on the first call, before any second CPU starts
 static uint64_t clean_area_bytes;
+static int has_tsc_aux = -1;                    // the CPU has IA32_TSC_AUX (RDTSCP or RDPID); -1: not asked yet
+uint32_t cpu_tsc_aux_loaded;                    // what this CPU's IA32_TSC_AUX holds
+
+static int cpu_has_tsc_aux(void) {
+    if (has_tsc_aux < 0) {
+        uint32_t r[4];
+        cpuid(0x80000000u, 0, r);
+        int rdtscp = 0, rdpid = 0;
+        if (r[0] >= 0x80000001u) { cpuid(0x80000001u, 0, r); rdtscp = (r[3] & CPUID_EXT_EDX_RDTSCP) != 0; }
+        cpuid(0, 0, r);
+        if (r[0] >= 7) { cpuid(7, 0, r); rdpid = (r[2] & CPUID_7_ECX_RDPID) != 0; }
+        has_tsc_aux = rdtscp || rdpid;
+    }
+    return has_tsc_aux;
+}
+
+void cpu_write_tsc_aux(uint32_t value) {
+    cpu_tsc_aux_loaded = value;
+    if (cpu_has_tsc_aux()) wrmsr(MSR_TSC_AUX, value);
+}
 
 static void set_dr(void) {
     uint64_t zero = 0, dr6 = DR6_RESET, dr7 = DR7_RESET;
@@ -81,5 +105,6 @@ int cpu_reset_guest_state(void) {
     }
     write_cr2(0);
     set_dr();
+    cpu_write_tsc_aux(0);
     return ok;
 }

@@ -41,6 +41,5 @@ const struct vcpu_backend svm_backend = {
     .read_state = svm_read_state,
     .write_state = svm_write_state,
     .run = svm_run,
-    .interrupt_window = svm_interrupt_window,
     .load_entry_state = load_entry_state,
 };

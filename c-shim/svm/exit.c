@@ -31,6 +31,67 @@
 #define LEN_HLT 1                               // F4
 #define LEN_INVD_WBINVD 2                       // 0F 08 / 0F 09
 
+static void intercept(uint8_t *vmcb, uint32_t field, uint32_t bit, int on) {
+    uint32_t now = *(volatile uint32_t *)(vmcb + field);
+    vmcb_set32(vmcb, field, on ? now | bit : now & ~bit);
+}
+
+// The NMI window (svm.h): the IRET that ends NMI blocking exits before it runs; it then runs with
+// RFLAGS.TF set and #DB intercepted, and the single-step trap after it is the window's exit. Any
+// other exit in between means the IRET did not complete: the step is undone (the IRET is
+// intercepted again), and a #DB of the guest's own goes back to it.
+static void iret_step_begin(struct vcpu *v) {
+    uint64_t rflags = vmcb_get64(v->vmcb, VMCB_RFLAGS);
+    v->iret_step = 1;
+    v->iret_step_tf = rflags & RFLAGS_TF;
+    vmcb_set64(v->vmcb, VMCB_RFLAGS, rflags | RFLAGS_TF);
+    vmcb_set64(v->vmcb, VMCB_EVENTINJ, 0);              // delivered before the handler reached its IRET
+    intercept(v->vmcb, VMCB_INTERCEPT_MISC1, MISC1_IRET, 0);
+    intercept(v->vmcb, VMCB_INTERCEPT_EXCEPTIONS, 1u << DB_VECTOR, 1);
+}
+
+// 1: the IRET completed (NMIs are unblocked); 0: it did not, and the step is undone.
+static int iret_step_end(struct vcpu *v, uint64_t code) {
+    uint8_t *vmcb = v->vmcb;
+    uint64_t dr6 = vmcb_get64(vmcb, VMCB_DR6);
+    v->iret_step = 0;
+    intercept(vmcb, VMCB_INTERCEPT_EXCEPTIONS, 1u << DB_VECTOR, 0);
+    if (code == VMEXIT_EXCP_BASE + DB_VECTOR && (dr6 & DR6_BS)) {
+        vmcb_set64(vmcb, VMCB_DR6, dr6 & ~DR6_BS);      // the trap was ours, not the guest's
+        v->nmi_blocked = 0;
+        return 1;
+    }
+    if (!v->iret_step_tf) vmcb_set64(vmcb, VMCB_RFLAGS, vmcb_get64(vmcb, VMCB_RFLAGS) & ~RFLAGS_TF);
+    if (code == VMEXIT_EXCP_BASE + DB_VECTOR)          // a breakpoint of the guest's: deliver it
+        vmcb_set64(vmcb, VMCB_EVENTINJ, EVENT_VALID | (uint64_t)EVENT_TYPE_EXCEPTION << EVENT_TYPE_SHIFT | DB_VECTOR);
+    return 0;
+}
+
+// Entries while NMIs are blocked: every IRET is intercepted, since any of them may be the one that
+// ends the blocking. 0: the IRET completed with the NMI window armed (its exit); 1: another exit,
+// for svm_translate_exit (an IRET that nobody waited for runs on).
+__attribute__((noinline, cold)) static int nmi_window_run(struct vcpu *v, uint8_t *area) {
+    uint8_t *vmcb = v->vmcb;
+    for (;;) {
+        svm_vmrun(area, (uint64_t)vmcb, svm_host_state_pa, 0);
+        uint64_t code = vmcb_get64(vmcb, VMCB_EXITCODE);
+        vmcb[VMCB_TLB_CONTROL] = 0;
+        if (v->iret_step) {
+            if (iret_step_end(v, code)) {
+                intercept(vmcb, VMCB_INTERCEPT_MISC1, MISC1_IRET, 0);
+                if (*(volatile uint32_t *)(area + AREA_INTERRUPT_WINDOW) & WINDOW_NMI) return 0;
+                continue;
+            }
+            if (code == VMEXIT_EXCP_BASE + DB_VECTOR) continue;   // the guest's #DB, now in EVENTINJ
+            intercept(vmcb, VMCB_INTERCEPT_MISC1, MISC1_IRET, 1);   // the IRET runs again: intercepted again
+        } else if (code == VMEXIT_IRET) {
+            iret_step_begin(v);
+            continue;
+        }
+        return 1;
+    }
+}
+
 void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     uint8_t *vmcb = v->vmcb;
     if (v->first_run) {                         // VMs share ASID 1: drop the previous VM's TLB entries
@@ -39,7 +100,18 @@ void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     } else {
         vmcb[VMCB_TLB_CONTROL] = 0;
     }
-    svm_vmrun(area, (uint64_t)vmcb, svm_host_state_pa, 0);
+    if (v->nmi_blocked) {                       // the rest of the time the IRET intercept is off
+        intercept(vmcb, VMCB_INTERCEPT_MISC1, MISC1_IRET, 1);
+        if (!nmi_window_run(v, area)) {
+            svm_read_state(v, area);
+            exit->reason = EXIT_NMI_WINDOW;
+            exit->qualification = exit->address = 0;
+            *(uint64_t *)(area + AREA_NEXT_RIP) = 0;
+            return;
+        }
+    } else {
+        svm_vmrun(area, (uint64_t)vmcb, svm_host_state_pa, 0);
+    }
     svm_read_state(v, area);
     svm_translate_exit(v, area, exit);
 }

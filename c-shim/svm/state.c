@@ -31,23 +31,29 @@ void svm_read_state(struct vcpu *v, uint8_t *area) {
     // Segment bases in x86 order (ES CS SS DS FS GS), which is also the VMCB's (Table B-2).
     for (uint32_t i = 0; i < 6; i++)
         *area64(area, AREA_SEG_BASE + 8 * i) = vmcb_get64(vmcb, VMCB_ES + 0x10 * i + SEG_BASE);
-    // SVM keeps no "NMI blocked" flag for us to report: wisp injects no NMIs, so bit 1 stays 0.
     *area32(area, AREA_INTERRUPTIBILITY) =
-        (vmcb_get64(vmcb, VMCB_INTERRUPT_SHADOW) & INTERRUPT_SHADOW_ACTIVE) ? INTERRUPTIBILITY_SHADOW : 0;
+        ((vmcb_get64(vmcb, VMCB_INTERRUPT_SHADOW) & INTERRUPT_SHADOW_ACTIVE) ? INTERRUPTIBILITY_SHADOW : 0) |
+        (v->nmi_blocked ? INTERRUPTIBILITY_NMI_BLOCKED : 0);   // svm.h: the backend tracks it
 }
 
 // The interrupt window (APM vol. 2, 15.21.4): a dummy virtual interrupt (V_IRQ) of the highest
 // priority that ignores V_TPR is pending while the window is armed; the VINTR intercept (always
 // on, vmcb.c) exits as the guest is about to take it, i.e. as soon as RFLAGS.IF = 1 and no
 // interrupt shadow. The guest never sees it: exit.c clears V_IRQ on that exit.
-void svm_interrupt_window(struct vcpu *v, int armed) {
+// The NMI window (WINDOW_NMI) is exit.c's: it intercepts the IRET that ends NMI blocking.
+static void interrupt_window(struct vcpu *v, uint32_t windows) {
     uint64_t vintr = vmcb_get64(v->vmcb, VMCB_VINTR) & ~(VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR);
-    if (armed) vintr |= VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR;
+    if (windows & WINDOW_INTERRUPT) vintr |= VINTR_V_IRQ | VINTR_PRIO_MAX | VINTR_IGN_TPR;
     vmcb_set64(v->vmcb, VMCB_VINTR, vintr);
+}
+
+static int is_nmi(uint64_t event) {
+    return (event & EVENT_VALID) && (event >> EVENT_TYPE_SHIFT & EVENT_TYPE_MASK) == EVENT_TYPE_NMI;
 }
 
 void svm_write_state(struct vcpu *v, uint8_t *area) {
     uint8_t *vmcb = v->vmcb;
+    interrupt_window(v, *area32(area, AREA_INTERRUPT_WINDOW));
     // The interrupt shadow covers one instruction: once the core has completed it (RIP moved) or
     // cleared the area's bit, it is over (APM vol. 2, 15.21.5; Table B-1 offset 0x68).
     if (*area64(area, AREA_RIP) != vmcb_get64(vmcb, VMCB_RIP) ||
@@ -59,17 +65,19 @@ void svm_write_state(struct vcpu *v, uint8_t *area) {
     vmcb_set64(vmcb, VMCB_RFLAGS, *area64(area, AREA_RFLAGS));
     vmcb_set64(vmcb, VMCB_EFER, *area64(area, AREA_EFER) | EFER_SVME);
     vmcb_set64(vmcb, VMCB_G_PAT, *area64(area, AREA_PAT));
+    vmcb_set64(vmcb, VMCB_TSC_OFFSET, *area64(area, AREA_TSC_OFFSET));
     // An event whose delivery the exit interrupted goes first (APM vol. 2, 15.7.2); the core's
     // own event then waits in the area for the next entry.
     uint64_t interrupted = vmcb_get64(vmcb, VMCB_EXITINTINFO);
     uint64_t inject = *area64(area, AREA_INJECT);
+    uint64_t event = 0;
     if (interrupted & EVENT_VALID) {
-        vmcb_set64(vmcb, VMCB_EVENTINJ, interrupted);
+        event = interrupted;
         vmcb_set64(vmcb, VMCB_EXITINTINFO, 0);
     } else if (inject & EVENT_VALID) {
-        vmcb_set64(vmcb, VMCB_EVENTINJ, inject);        // same layout (APM vol. 2, 15.20)
+        event = inject;                                 // same layout (APM vol. 2, 15.20)
         *area64(area, AREA_INJECT) = 0;
-    } else {
-        vmcb_set64(vmcb, VMCB_EVENTINJ, 0);
     }
+    vmcb_set64(vmcb, VMCB_EVENTINJ, event);
+    if (is_nmi(event)) v->nmi_blocked = 1;
 }

@@ -9,6 +9,13 @@ struct vcpu {
     uint8_t *iopm, *msrpm;
     uint64_t ram_bytes;
     int first_run;
+    // NMI blocking (APM vol. 2, 8.2.3: from an NMI's delivery to the next IRET), which SVM does not
+    // track for an injected NMI: set when EVENTINJ delivers one (state.c), cleared when the guest's
+    // next IRET has completed: while blocked, IRETs are intercepted and single-stepped (exit.c),
+    // and the trap after one is the moment NMIs are unblocked (with the NMI window armed, its exit).
+    int nmi_blocked;
+    int iret_step;                              // RFLAGS.TF is ours for the IRET at RIP
+    uint64_t iret_step_tf;                      // the guest's own TF before the IRET
 };
 
 extern int svm_has_nrip;                        // detect.c: CPUID 0x8000000A EDX bit 3
@@ -25,7 +32,6 @@ void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v);   // 
 void vmcb_reset_state(uint8_t *vmcb, int protected_mode, uint16_t cs_selector, uint64_t cs_base, uint64_t rip);
 void svm_read_state(struct vcpu *v, uint8_t *area);       // state.c
 void svm_write_state(struct vcpu *v, uint8_t *area);
-void svm_interrupt_window(struct vcpu *v, int armed);
 void vmcb_load_entry_state(uint8_t *vmcb, const uint8_t *area);  // vmcb.c, ENTRY_LONG64
 void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);        // exit.c
 void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);

@@ -9,6 +9,7 @@
 #define VMCB_INTERCEPT_MISC2 0x010              // u32
 #define VMCB_IOPM_BASE 0x040                    // u64
 #define VMCB_MSRPM_BASE 0x048                   // u64
+#define VMCB_TSC_OFFSET 0x050                   // u64: added to the TSC the guest reads (APM vol. 2, 15.30.5)
 #define VMCB_ASID 0x058                         // u32
 #define VMCB_TLB_CONTROL 0x05C                  // u8
 #define VMCB_VINTR 0x060                        // u64: V_TPR, V_IRQ, ..., V_INTR_MASKING bit 24
@@ -58,6 +59,7 @@
 #define MISC1_INTR (1u << 0)
 #define MISC1_NMI (1u << 1)
 #define MISC1_VINTR (1u << 4)
+#define MISC1_IRET (1u << 20)
 #define MISC1_CPUID (1u << 18)
 #define MISC1_INVD (1u << 22)
 #define MISC1_HLT (1u << 24)
@@ -82,12 +84,20 @@
 #define NP_ENABLE (1ull << 0)                   // APM vol. 2, 15.25.3
 #define TLB_FLUSH_ALL 1                         // APM vol. 2, 15.16.1 TLB_CONTROL = 1
 #define EVENT_VALID (1ull << 31)                // APM vol. 2, 15.20 EVENTINJ.V (same layout as EXITINTINFO, 15.7.2)
+#define EVENT_TYPE_SHIFT 8                      // EVENTINJ.TYPE, bits 10:8
+#define EVENT_TYPE_MASK 7ull
+#define EVENT_TYPE_NMI 2
+#define EVENT_TYPE_EXCEPTION 3
+#define DB_VECTOR 1                             // #DB (APM vol. 2, 8.2.2)
+#define DR6_BS (1ull << 14)                     // APM vol. 2, 13.1.1.3: single-step
+#define RFLAGS_TF (1ull << 8)                   // APM vol. 2, 3.1.6
 
 // Exit codes: APM vol. 2, Appendix C, Table C-1
 #define VMEXIT_EXCP_BASE 0x40
 #define VMEXIT_INTR 0x60
 #define VMEXIT_NMI 0x61
 #define VMEXIT_VINTR 0x64
+#define VMEXIT_IRET 0x74
 #define VMEXIT_CPUID 0x72
 #define VMEXIT_INVD 0x76
 #define VMEXIT_HLT 0x78

@@ -43,6 +43,5 @@ const struct vcpu_backend vmx_backend = {
     .read_state = vmx_read_state,
     .write_state = vmx_write_state,
     .run = vmx_run,
-    .interrupt_window = vmx_interrupt_window,
     .load_entry_state = vmx_load_entry_state,
 };

@@ -121,9 +121,15 @@ static void translate(struct vcpu *v, uint8_t *area, uint32_t reason, struct vcp
         vmx_interrupt_window(v, 0);
         exit->reason = EXIT_INTERRUPT_WINDOW;
         break;
+    case VMX_EXIT_NMI_WINDOW:
+        vmx_interrupt_window(v, 0);
+        exit->reason = EXIT_NMI_WINDOW;
+        break;
     case VMX_EXIT_EXCEPTION_NMI: {
         uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTERRUPTION);
         uint32_t vector = info & 0xFF;
+        // A host NMI (NMI exiting is on for virtual NMIs): wisp has no use for one, and it must not
+        // reach the guest; it counts as a host event.
         if (EVENT_TYPE(info) == EVENT_TYPE_NMI) { exit->reason = EXIT_INTERRUPT; break; }
         if (vector == UD_VECTOR) {              // handled_here let only VMMCALL through
             exit->reason = EXIT_HYPERCALL;

@@ -67,9 +67,12 @@ void vmx_inject_now(struct vcpu *v, uint32_t info, uint32_t error) {
         vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, v->instruction_length);
 }
 
-void vmx_interrupt_window(struct vcpu *v, int on) {    // 25.6.2: exit as soon as RFLAGS.IF = 1 and nothing blocks
-    if (!vmcs_load(v)) return;
-    uint32_t p = on ? v->proc_controls | PROC_INTERRUPT_WINDOW : v->proc_controls & ~PROC_INTERRUPT_WINDOW;
+// 25.6.2: interrupt-window exiting exits as soon as RFLAGS.IF = 1 and nothing blocks; NMI-window
+// exiting as soon as virtual-NMI blocking (and MOV SS blocking) is over.
+void vmx_interrupt_window(struct vcpu *v, uint32_t windows) {   // the VMCS is loaded
+    uint32_t p = v->proc_controls & ~(PROC_INTERRUPT_WINDOW | PROC_NMI_WINDOW);
+    if (windows & WINDOW_INTERRUPT) p |= PROC_INTERRUPT_WINDOW;
+    if ((windows & WINDOW_NMI) && v->virtual_nmis) p |= PROC_NMI_WINDOW;
     if (p != v->proc_controls) vmwrite(VMCS_PROC_CONTROLS, v->proc_controls = p);
 }
 
@@ -87,6 +90,7 @@ void vmx_skip_instruction(struct vcpu *v) {     // for exits handled in the back
 
 void vmx_write_state(struct vcpu *v, uint8_t *area) {
     if (!vmcs_load(v)) return;
+    vmx_interrupt_window(v, *area32(area, AREA_INTERRUPT_WINDOW));
     uint64_t rip = *area64(area, AREA_RIP), rsp = *area64(area, AREA_RSP), rflags = *area64(area, AREA_RFLAGS);
     if (rip != v->rip) {
         vmwrite(VMCS_GUEST_RIP, v->rip = rip);
@@ -99,6 +103,8 @@ void vmx_write_state(struct vcpu *v, uint8_t *area) {
     if (pat != v->pat) vmwrite(VMCS_GUEST_PAT, v->pat = pat);
     uint64_t cr2 = *area64(area, AREA_CR2);
     if (cr2 != v->cr2) write_cr2(v->cr2 = cr2);
+    uint64_t tsc_offset = *area64(area, AREA_TSC_OFFSET);
+    if (tsc_offset != v->tsc_offset) vmwrite(VMCS_TSC_OFFSET, v->tsc_offset = tsc_offset);
     // An event whose delivery the exit interrupted goes first (28.2.4); the core's own event then
     // waits in the area for the next entry. Same bit layout as the area's inject field.
     uint64_t inject = *area64(area, AREA_INJECT);

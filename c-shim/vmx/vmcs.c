@@ -73,9 +73,15 @@ static void host_state(struct vcpu *v) {
 
 static void controls(struct vcpu *v) {
     const struct vmx_caps *c = &vmx_caps;
-    w(v, VMCS_PIN_CONTROLS, vmx_adjust(c->pin, PIN_EXTERNAL_INTERRUPT));
+    // Virtual NMIs where the CPU has them (with NMI exiting, which they need, 26.2.1.1): the CPU
+    // then blocks the guest's NMIs from an injected NMI to its IRET, and NMI-window exiting tells
+    // the core when that ends (docs/architecture.md, "Neutral exit record").
+    uint32_t nmi = PIN_NMI_EXITING | PIN_VIRTUAL_NMIS;
+    v->virtual_nmis = ((uint32_t)(c->pin >> 32) & nmi) == nmi && ((uint32_t)(c->proc >> 32) & PROC_NMI_WINDOW);
+    w(v, VMCS_PIN_CONTROLS, vmx_adjust(c->pin, PIN_EXTERNAL_INTERRUPT | (v->virtual_nmis ? nmi : 0)));
     // Only what wisp needs; CR3/CR8 exiting stays off unless the CPU forces it (allowed-0).
-    v->proc_controls = vmx_adjust(c->proc, PROC_HLT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY);
+    v->proc_controls = vmx_adjust(c->proc, PROC_HLT | PROC_TSC_OFFSETTING | PROC_IO_BITMAPS | PROC_MSR_BITMAPS |
+                                           PROC_SECONDARY);
     w(v, VMCS_PROC_CONTROLS, v->proc_controls);
     uint32_t proc2 = PROC2_EPT | PROC2_UNRESTRICTED | (c->vpid ? PROC2_VPID : 0);
     proc2 |= (PROC2_RDTSCP | PROC2_INVPCID) & (uint32_t)(c->proc2 >> 32);   // let the guest use them if the CPU can
@@ -89,6 +95,7 @@ static void controls(struct vcpu *v) {
     w(v, VMCS_IO_BITMAP_B, (uint64_t)v->io_bitmaps + 4096);
     w(v, VMCS_MSR_BITMAP, (uint64_t)v->msr_bitmap);
     w(v, VMCS_EPTP, (uint64_t)v->ept_root | EPTP_WB | EPTP_WALK4);
+    w(v, VMCS_TSC_OFFSET, v->tsc_offset = 0);
     w(v, VMCS_EXIT_CONTROLS, vmx_adjust(c->exit, EXIT_HOST_64BIT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
                                                   EXIT_SAVE_PAT | EXIT_LOAD_PAT));
     v->entry_controls = vmx_adjust(c->entry, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT) & ~ENTRY_IA32E_GUEST;

@@ -27,6 +27,7 @@
 #define VMCS_EXIT_MSR_STORE 0x2006
 #define VMCS_EXIT_MSR_LOAD 0x2008
 #define VMCS_ENTRY_MSR_LOAD 0x200A
+#define VMCS_TSC_OFFSET 0x2010                  // B.2.1: added to the TSC the guest reads (25.3)
 #define VMCS_EPTP 0x201A
 #define VMCS_GUEST_PHYSICAL 0x2400              // B.2.2 64-bit read-only
 #define VMCS_LINK_POINTER 0x2800                // B.2.3 64-bit guest
@@ -101,8 +102,12 @@
 
 // Pin-based controls (25.6.1)
 #define PIN_EXTERNAL_INTERRUPT (1u << 0)
+#define PIN_NMI_EXITING (1u << 3)               // 25.6.1: host NMIs exit (needed for virtual NMIs)
+#define PIN_VIRTUAL_NMIS (1u << 5)              // 25.6.1: the CPU tracks the guest's NMI blocking
 // Primary processor-based controls (25.6.2, Table "Definitions of Primary Processor-Based ...")
 #define PROC_INTERRUPT_WINDOW (1u << 2)
+#define PROC_TSC_OFFSETTING (1u << 3)
+#define PROC_NMI_WINDOW (1u << 22)              // 25.6.2: exit once virtual-NMI blocking has ended
 #define PROC_HLT (1u << 7)
 #define PROC_CR3_LOAD (1u << 15)
 #define PROC_CR3_STORE (1u << 16)
@@ -157,6 +162,7 @@
 #define VMX_EXIT_EXTERNAL_INTERRUPT 1
 #define VMX_EXIT_TRIPLE_FAULT 2
 #define VMX_EXIT_INTERRUPT_WINDOW 7
+#define VMX_EXIT_NMI_WINDOW 8
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_HLT 12
 #define VMX_EXIT_INVD 13

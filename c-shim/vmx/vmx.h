@@ -20,8 +20,9 @@ struct vcpu {
     int launched;                               // VMLAUNCH done: VMRESUME from now on
     int failed;                                 // a VMCS field could not be written
     uint32_t entry_controls, proc_controls;
+    int virtual_nmis;                           // pin controls have NMI exiting and virtual NMIs
     // The guest's state as of the last exit: write_state writes back only what changed.
-    uint64_t rip, rsp, rflags, efer, pat, cr2;
+    uint64_t rip, rsp, rflags, efer, pat, cr2, tsc_offset;
     uint32_t instruction_length;                // VM-exit instruction length (25.9.4)
     uint32_t idt_vectoring, idt_vectoring_error;   // an event the exit interrupted (25.9.3)
 };
@@ -59,7 +60,7 @@ void vmx_skip_instruction(struct vcpu *v);                                // sta
 int guest_fetch(struct vcpu *v, uint64_t linear, uint8_t *out, uint32_t n);  // guest_fetch.c; 1 ok
 void vmx_inject_now(struct vcpu *v, uint32_t info, uint32_t error);   // state.c: an event for the next entry
 void vmx_set_efer(struct vcpu *v, uint64_t efer);          // state.c: guest EFER and "IA-32e mode guest"
-void vmx_interrupt_window(struct vcpu *v, int on);        // state.c: exit when the guest can take an interrupt
+void vmx_interrupt_window(struct vcpu *v, uint32_t windows);   // state.c: exit when the guest can take an interrupt or NMI
 
 // vmentry.S: guest GPRs (all but RSP, which the VMCS holds) from the area, VMLAUNCH or VMRESUME,
 // back to the area on exit. 0: a VM exit happened; 1: VMfailValid; 2: VMfailInvalid.

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { deviceVm, inPort, outPort, RESULT } from "./harness";
+import { deviceVm, inPort, outPort, advanceNs, RESULT } from "./harness";
 
 // ACPI fixed hardware at the FADT's ports (as-src/acpi/layout.ts): PM1a_STS 0x600, PM1a_EN 0x602,
 // PM1a_CNT 0x604, PM_TMR 0x608.
@@ -30,10 +30,21 @@ describe("acpi-pm", () => {
     assert.ok(!core.lines.some((l) => l.includes("unhandled port")), core.lines.join("\n"));
   });
 
-  it("PM_TMR counts at 3.579545 MHz in 24 bits", () => {
+  it("PM_TMR counts at 3.579545 MHz in 24 bits (ACPI 6.5, 4.8.3.3), wrapping", () => {
     const core = deviceVm();
     const a = inPort(core, 0x608, 4);
     assert.ok(a <= 0xffffffn);
     assert.equal(inPort(core, 0x60b, 1) , 0n, "the top byte is 0 (24-bit timer)");
+    advanceNs(core, 1_000_000);               // 1 ms: 3579.545 ticks
+    const b = inPort(core, 0x608, 4);
+    const d1 = (b - a) & 0xffffffn;
+    assert.ok(d1 >= 3579n && d1 <= 3580n, `ticks in 1 ms: ${d1}`);
+    advanceNs(core, 10_000_000_000);          // 10 s: 35,795,450 ticks, over two wraps of 2^24
+    const c = inPort(core, 0x608, 4);
+    assert.ok(c <= 0xffffffn);
+    const d2 = (c - b) & 0xffffffn;
+    const expected = 35_795_450n % (1n << 24n);
+    assert.ok(d2 >= expected - 1n && d2 <= expected + 1n, `ticks in 10 s, modulo 2^24: ${d2}, expected ${expected}`);
+    assert.equal((inPort(core, 0x608, 2) - (c & 0xffffn)) & 0xffffn, 0n, "a 16-bit read is the low half");
   });
 });

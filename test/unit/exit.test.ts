@@ -107,7 +107,7 @@ describe("exit", () => {
   });
 
   it("unknown reasons stop the VM and count in slot 0", () => {
-    for (const reason of [0, 15, 0xffffffff]) {
+    for (const reason of [0, 16, 0xffffffff]) {
       const core = helloVm();
       assert.equal(core.exit(reason), 1);
       assert.equal(core.result.kind, RESULT.FAULT);

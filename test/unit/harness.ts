@@ -8,6 +8,7 @@ import * as path from "node:path";
 export const REASON = {
   CPUID: 1, IO: 2, MSR_READ: 3, MSR_WRITE: 4, HLT: 5, HYPERCALL: 6, MEMORY_FAULT: 7,
   SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12, INTERRUPT_WINDOW: 13, WBINVD: 14,
+  NMI_WINDOW: 15,
 } as const;
 
 export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6, RESET: 7, POWEROFF: 8 } as const;
@@ -16,7 +17,7 @@ export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRA
 export const REG = {
   rax: 0x00, rcx: 0x08, rdx: 0x10, rbx: 0x18, rsp: 0x20, rbp: 0x28, rsi: 0x30, rdi: 0x38,
   rip: 0x80, rflags: 0x88, nextRip: 0x90, cr0: 0x98, cr2: 0xa0, cr3: 0xa8, cr4: 0xb0,
-  efer: 0xb8, pat: 0xc0, mode: 0xc8 /* u32 mode, u32 cpl */, inject: 0xd0,
+  efer: 0xb8, pat: 0xc0, mode: 0xc8 /* u32 mode, u32 cpl */, inject: 0xd0, tscOffset: 0x110, tscAux: 0x118,
 } as const;
 export type RegName = keyof typeof REG;
 
@@ -270,8 +271,13 @@ export class Core {
   stats(): bigint[] {
     const dv = this.view();
     const base = this.x.statsOffset();
-    const slots = Math.max(...Object.values(REASON)) + 1;   // slot 0 counts unknown reasons
+    const slots = Math.max(...Object.values(REASON)) + 2;   // slot 0 counts unknown reasons; the last, refused MSRs
     return Array.from({ length: slots }, (_, i) => dv.getBigUint64(base + 8 * i, true));
+  }
+
+  /** The statistics slot after the exit reasons: MSR accesses refused with #GP. */
+  refusedMsrs(): bigint {
+    return this.stats()[Math.max(...Object.values(REASON)) + 1];
   }
 
   /** Copies text into the input buffer; returns its length in bytes. */

@@ -48,7 +48,9 @@ describe("hypercall", () => {
     assert.equal(hypercall(core, 2, REASON.HYPERCALL), 2n);
     assert.equal(hypercall(core, 2, REASON.CPUID), 0n);
     assert.equal(hypercall(core, 2, REASON.WBINVD), 0n);
-    assert.equal(hypercall(core, 2, 15), ALL_ONES);
+    assert.equal(hypercall(core, 2, REASON.NMI_WINDOW), 0n);
+    assert.equal(hypercall(core, 2, 16), 0n, "slot 16: MSR accesses refused with #GP");
+    assert.equal(hypercall(core, 2, 17), ALL_ONES);
     assert.equal(hypercall(core, 2, 1n << 40n), ALL_ONES);
   });
 

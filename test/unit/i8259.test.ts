@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { deviceVm, initPic, inPort, outPort, advanceNs, takeInterrupt, Core } from "./harness";
+import { deviceVm, initPic, inPort, outPort, advanceNs, takeInterrupt, Core, REASON } from "./harness";
 
 const PERIOD_NS = 4_001_000;                  // PIT counter 0 at 4773 ticks: 4.0002 ms (HZ = 250)
 
@@ -18,6 +18,12 @@ function readIsr(core: Core, port = 0x20): bigint {
 function readIrr(core: Core, port = 0x20): bigint {
   outPort(core, port, 0x0a);                  // OCW3: read IRR
   return inPort(core, port);
+}
+
+/** ISA IRQ `irq` to `level` (test builds: the TEST_IRQ hypercall; no slave device raises one yet). */
+function setIrq(core: Core, irq: number, level: boolean): void {
+  core.setRegs({ rax: 0x7e5a, rbx: irq, rcx: level ? 1 : 0, rip: 0x1000 });
+  assert.equal(core.instruction(REASON.HYPERCALL, 3), 0);
 }
 
 /** A COM1 interrupt (IRQ 4): enabling the THRE interrupt raises it at once; IIR read clears it. */
@@ -147,6 +153,28 @@ describe("i8259", () => {
     assert.equal(readIrr(core), 0x10n, "line still high");
     inPort(core, 0x3fa);                      // IIR read clears the UART's THRE interrupt
     assert.equal(readIrr(core), 0x00n, "follows the line");
+  });
+
+  it("IRQ 8-15 reach the CPU through the slave and master IR2: vector, both ISRs, EOI to both", () => {
+    const core = deviceVm({ build: "test" });
+    initPic(core);
+    outPort(core, 0x21, 0xfb);                // master: only the cascade (IR2)
+    outPort(core, 0xa1, 0xfe);                // slave: IRQ 8 only
+    setIrq(core, 8, true);
+    setIrq(core, 8, false);                   // an edge
+    assert.equal(readIrr(core, 0xa0), 0x01n, "slave IR0 requested");
+    assert.equal(takeInterrupt(core), 0x38, "the slave's base + 0");
+    assert.equal(readIsr(core, 0xa0), 0x01n, "slave IR0 in service");
+    assert.equal(readIsr(core), 0x04n, "master IR2 in service");
+    setIrq(core, 9, true);                    // masked on the slave: latched, not delivered
+    setIrq(core, 9, false);
+    assert.equal(core.x.pollDevices(), -1);
+    outPort(core, 0xa1, 0xfc);                // unmask IRQ 9: still behind IRQ 8 in service
+    assert.equal(core.x.pollDevices(), -1, "IR1 waits while the slave's IR0 is in service");
+    outPort(core, 0xa0, 0x20);                // EOI to the slave, then the master
+    assert.equal(core.x.pollDevices(), -1, "the master's IR2 is still in service");
+    outPort(core, 0x20, 0x20);
+    assert.equal(takeInterrupt(core), 0x39, "IRQ 9");
   });
 
   it("the slave's vector base is separate and IR2 cascades", () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import {
-  deviceVm, advanceNs, takeInterrupt, mmioRead, mmioWrite, readMsr, writeMsr, initPic, outPort, Core,
+  deviceVm, advanceNs, takeInterrupt, mmioRead, mmioWrite, readMsr, writeMsr, initPic, outPort, Core, REASON,
 } from "./harness";
 
 const APIC = 0xfee00000;
@@ -71,19 +71,22 @@ describe("local-apic", () => {
     const core = deviceVm();
     enable(core);
     assert.equal(readMsr(core, 0x6e0), 0n, "reads 0 outside TSC-deadline mode");
-    writeMsr(core, 0x6e0, core.tsc + 1000n);
+    writeMsr(core, 0x6e0, 1000n);
     set(core, 0x320, 0x40000 | 0xef);         // TSC-deadline, vector 0xEF
     assert.equal(readMsr(core, 0x6e0), 0n, "the write before the mode switch was ignored");
-    const deadline = core.tsc + 25_000n;      // 10 us at 2.5 GHz
+    // IA32_TSC_DEADLINE is in the guest's TSC, which a TSC write moves away from the host's.
+    assert.equal(writeMsr(core, 0x10, 1n << 50n), true);
+    const offset = (1n << 50n) - core.tsc;
+    const deadline = (1n << 50n) + 25_000n;   // 10 us at 2.5 GHz
     assert.equal(writeMsr(core, 0x6e0, deadline), true);
     assert.equal(readMsr(core, 0x6e0), deadline);
     const d = Number(BigInt.asUintN(64, core.x.nextDeadlineNs()));
     assert.ok(d >= 10_000 && d <= 10_002, `deadline in ${d} ns`);
     set(core, 0x380, 5);                      // the initial count is ignored in this mode
     assert.equal(reg(core, 0x380), 0);
-    core.tsc = deadline - 1n;
+    core.tsc = deadline - offset - 1n;
     assert.equal(core.x.pollDevices(), -1);
-    core.tsc = deadline;
+    core.tsc = deadline - offset;
     assert.equal(takeInterrupt(core), 0xef);
     assert.equal(readMsr(core, 0x6e0), 0n, "disarmed after firing");
   });
@@ -188,5 +191,103 @@ describe("local-apic", () => {
     set(core, 0x310, 0x03000000);
     set(core, 0x300, 0x4851);
     assert.equal(takeInterrupt(core), 0x51);
+  });
+});
+
+// NMIs (SDM vol. 3A, 6.7.1 and "Interrupt Command Register"): what handleExit leaves in the area.
+const NMI_EVENT = 0x80000202n;               // vector 2, kind 2 (NMI), valid
+const INTERRUPTIBILITY = 0x108, WINDOW = 0x10c;
+const NMI_BLOCKED = 2, WINDOW_NMI = 2;
+
+function area32(core: Core, off: number): number {
+  return core.view().getUint32(core.x.vcpuStateOffset() + off, true);
+}
+
+function setArea32(core: Core, off: number, v: number): void {
+  core.view().setUint32(core.x.vcpuStateOffset() + off, v, true);
+}
+
+/** An exit after which the core decides delivery; returns what it injects (0n: nothing). */
+function deliver(core: Core): bigint {
+  core.set("inject", 0);
+  assert.equal(core.exit(REASON.INTERRUPT), 0);
+  return core.get("inject");
+}
+
+describe("local-apic: NMIs", () => {
+  // The ICR write is an exit too (TEST_MMIO), at whose end the core already delivers.
+  it("ICR: NMI to self (shorthand), to its own APIC ID, to all including self; the vector is ignored", () => {
+    for (const icr of [0x44400, 0x4400, 0x84400 | 0x33]) {
+      const core = deviceVm();
+      enable(core);
+      core.set("rflags", 0x2);                // IF = 0: NMIs are not masked by it
+      mmioWrite(core, APIC + 0x310, 0);       // destination: APIC ID 0 (physical)
+      core.set("inject", 0);
+      set(core, 0x300, icr);
+      assert.equal(core.get("inject"), NMI_EVENT, `ICR ${icr.toString(16)}`);
+      assert.equal(deliver(core), 0n, "delivered once");
+    }
+  });
+
+  it("ICR: NMI to all excluding self, or to another APIC ID, reaches nobody here", () => {
+    for (const [icr, dest] of [[0xc4400, 0], [0x4400, 1 << 24]]) {
+      const core = deviceVm();
+      enable(core);
+      mmioWrite(core, APIC + 0x310, dest);
+      core.set("inject", 0);
+      set(core, 0x300, icr);
+      assert.equal(core.get("inject"), 0n);
+      assert.equal(deliver(core), 0n);
+    }
+  });
+
+  it("while NMIs are blocked one NMI stays pending, with the NMI window armed; a second is not queued", () => {
+    const core = deviceVm();
+    enable(core);
+    setArea32(core, INTERRUPTIBILITY, NMI_BLOCKED);   // in an NMI handler (the shim reports it)
+    core.set("inject", 0);
+    set(core, 0x300, 0x44400);
+    set(core, 0x300, 0x44400);                // while blocked: the same single pending NMI
+    assert.equal(core.get("inject"), 0n, "blocked: not injected");
+    assert.equal(area32(core, WINDOW) & WINDOW_NMI, WINDOW_NMI, "the NMI window is armed");
+    setArea32(core, INTERRUPTIBILITY, 0);     // the handler's IRET
+    assert.equal(core.exit(REASON.NMI_WINDOW), 0);
+    assert.equal(core.get("inject"), NMI_EVENT, "the window opened: injected");
+    assert.equal(area32(core, WINDOW) & WINDOW_NMI, 0, "and the window disarmed");
+    assert.equal(deliver(core), 0n, "the two NMIs sent while blocked were one");
+  });
+
+  it("an NMI waits behind an event already queued, without an NMI window; the next exit delivers it", () => {
+    const core = deviceVm();
+    enable(core);
+    core.set("inject", 0x80000030n);          // an external interrupt, vector 0x30, not yet injected
+    set(core, 0x300, 0x44400);
+    assert.equal(core.get("inject"), 0x80000030n);
+    assert.equal(area32(core, WINDOW) & WINDOW_NMI, 0);
+    assert.equal(deliver(core), NMI_EVENT);
+  });
+
+  it("LINT1: NMI mode raises an NMI; masked, nothing; fixed mode, its vector; with the APIC off, the NMI pin", () => {
+    const lint1 = (core: Core): void => {
+      core.setRegs({ rax: 0x7e59, rbx: 1, rip: 0x1000, inject: 0 });
+      assert.equal(core.instruction(REASON.HYPERCALL, 3), 0);
+    };
+    const core = deviceVm({ build: "test" });
+    enable(core);
+    set(core, 0x360, 0x400);                  // LINT1: NMI, unmasked
+    lint1(core);
+    assert.equal(core.get("inject"), NMI_EVENT);
+    set(core, 0x360, 0x10400);                // masked
+    lint1(core);
+    assert.equal(core.get("inject"), 0n);
+    set(core, 0x360, 0x41);                   // fixed, vector 0x41
+    lint1(core);
+    assert.equal(takeInterrupt(core), 0x41);
+    set(core, 0xf0, 0xff);                    // software-disabled: LVTs masked again
+    lint1(core);
+    assert.equal(core.get("inject"), 0n, "masked by the software disable");
+    assert.ok(writeMsr(core, 0x1b, 0xfee00100n), "APIC globally off");
+    lint1(core);
+    assert.equal(core.get("inject"), NMI_EVENT, "LINT1 is the CPU's NMI pin");
   });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { helloVm, REASON, Core } from "./harness";
+import { helloVm, REASON, Core, HOST_CPUID } from "./harness";
 
 const GP = 0x80000b0dn;            // vector 13, kind 3 (exception), error code valid, valid; code 0
 
@@ -76,10 +76,33 @@ describe("msr", () => {
     assert.ok(wrmsr(core, 0xc0000080, 0x800n), "NXE may change");
   });
 
-  it("TSC reads the host TSC; writes are refused", () => {
+  it("TSC: 0 at the VM's start, then the host's rate; a write sets it, through the area's TSC offset", () => {
     const core = helloVm({ tsc: 0x1122334455667788n });
-    assert.equal(rdmsr(core, 0x10), 0x1122334455667788n);
-    expectGp(core, REASON.MSR_WRITE, 0x10);
+    assert.equal(rdmsr(core, 0x10), 0n, "the TSC is 0 after reset");
+    core.tsc += 1000n;
+    assert.equal(rdmsr(core, 0x10), 1000n);
+    assert.equal(core.get("tscOffset"), BigInt.asUintN(64, -0x1122334455667788n), "offset");
+    assert.ok(wrmsr(core, 0x10, 1n << 40n));
+    assert.equal(rdmsr(core, 0x10), 1n << 40n);
+    assert.equal(core.get("tscOffset"), BigInt.asUintN(64, (1n << 40n) - core.tsc),
+      "what RDTSC reads in the guest: host TSC + offset");
+    core.tsc += 5n;
+    assert.equal(rdmsr(core, 0x10), (1n << 40n) + 5n);
+    assert.ok(wrmsr(core, 0x10, 7n), "backwards too");
+    assert.equal(rdmsr(core, 0x10), 7n);
+  });
+
+  it("TSC_ADJUST (with CPUID leaf 7 EBX bit 1) follows TSC writes and moves the TSC (SDM vol. 3B, 18.17.3)", () => {
+    const without = helloVm();
+    expectGp(without, REASON.MSR_READ, 0x3b);
+    const core = helloVm({ cpuid: { ...HOST_CPUID, "0": [0x10, 0x68747541, 0x444d4163, 0x69746e65], "7": [0, 0x2, 0, 0] } });
+    assert.equal(rdmsr(core, 0x3b), 0n);
+    assert.ok(wrmsr(core, 0x10, 1000n));
+    assert.equal(rdmsr(core, 0x3b), 1000n, "the TSC write's change");
+    assert.ok(wrmsr(core, 0x3b, 1500n));
+    assert.equal(rdmsr(core, 0x10), 1500n, "the adjustment's change moves the TSC");
+    assert.ok(wrmsr(core, 0x3b, 0n));
+    assert.equal(rdmsr(core, 0x10), 0n);
   });
 
   it("PAT: stored in the vCPU area; invalid memory types give #GP", () => {
@@ -122,13 +145,24 @@ describe("msr", () => {
     assert.equal(wrmsr(core, 0x1a0, 0x1800n), false);
   });
 
-  it("TSC_AUX is stored; reserved upper bits give #GP", () => {
-    const core = helloVm();
+  // A CPU whose extended leaves go up to 8000_000Ah: Fn8000_0001 EDX bit 27 (RDTSCP) is reported.
+  const RDTSCP_CPU = { ...HOST_CPUID, "80000000": [0x8000000a, 0, 0, 0] as [number, number, number, number] };
+
+  it("TSC_AUX is stored in the area for the shim (RDTSCP reads it); reserved upper bits give #GP", () => {
+    const core = helloVm({ cpuid: RDTSCP_CPU });
     assert.equal(rdmsr(core, 0xc0000103), 0n);
     assert.ok(wrmsr(core, 0xc0000103, 0x8badf00dn));
     assert.equal(rdmsr(core, 0xc0000103), 0x8badf00dn);
+    assert.equal(core.get("tscAux"), 0x8badf00dn);
     assert.equal(wrmsr(core, 0xc0000103, 1n << 32n), false);
     assert.equal(rdmsr(core, 0xc0000103), 0x8badf00dn);
+  });
+
+  it("TSC_AUX does not exist without RDTSCP and RDPID", () => {
+    const [a, b, c, d] = HOST_CPUID["80000001"];
+    const core = helloVm({ cpuid: { ...RDTSCP_CPU, "80000001": [a, b, c, d & ~(1 << 27)] } });
+    expectGp(core, REASON.MSR_READ, 0xc0000103);
+    expectGp(core, REASON.MSR_WRITE, 0xc0000103);
   });
 
   it("uses only ecx, not the upper half of rcx", () => {
