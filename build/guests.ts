@@ -5,7 +5,8 @@
 // ways into out/guests/: multiboot.elf (ELF32 i386), multiboot64.elf (64-bit checks, linked as ELF64 and
 // converted with `llvm-objcopy -O elf32-i386`), multiboot-aout.bin (a.out kludge, a flat binary), multiboot-low.elf
 // (ELF32 linked at 0xc000, where the boot information would go by default); its
-// module, multiboot-module.txt, is copied beside them. The blue-pill probe (test/guests/bluepill/probe.c),
+// module, multiboot-module.txt, is copied beside them. The CPU model's kernels (msr.S, tsc.S, nmi.S
+// beside it) become multiboot-msr.elf, multiboot-tsc.elf and multiboot-nmi.elf. The blue-pill probe (test/guests/bluepill/probe.c),
 // a static Linux program without libc, becomes out/guests/wisp-probe (build/bluepill.ts puts it in an
 // initramfs).
 import * as fs from 'node:fs';
@@ -55,7 +56,10 @@ export async function buildGuest(g: GuestSource): Promise<string> {
 
 const MULTIBOOT_DIR = 'test/guests/multiboot';
 
-interface MultibootBuild { file: string; bits: 32 | 64; defines: string[]; format: 'elf' | 'binary'; loadAddress?: string }
+interface MultibootBuild {
+  file: string; bits: 32 | 64; defines: string[]; format: 'elf' | 'binary'; loadAddress?: string;
+  source?: string;                              // in MULTIBOOT_DIR; default kernel.S
+}
 
 const MULTIBOOT_BUILDS: MultibootBuild[] = [
   { file: 'multiboot.elf', bits: 32, defines: [], format: 'elf' },
@@ -65,12 +69,16 @@ const MULTIBOOT_BUILDS: MultibootBuild[] = [
   // as-src/loaders/kernel-range.ts). 0xc000, not lower: plain QEMU 7.2, which the run-kernel test
   // compares with, garbles the information of a kernel at 0x8000 or 0x9000 (its own loader's area).
   { file: 'multiboot-low.elf', bits: 32, defines: [], format: 'elf', loadAddress: '0xc000' },
+  // The CPU model as test kernels meet it (README.md beside the sources): MSRs, the TSC, NMIs.
+  { file: 'multiboot-msr.elf', bits: 32, defines: [], format: 'elf', source: 'msr.S' },
+  { file: 'multiboot-tsc.elf', bits: 32, defines: [], format: 'elf', source: 'tsc.S' },
+  { file: 'multiboot-nmi.elf', bits: 32, defines: [], format: 'elf', source: 'nmi.S' },
 ];
 export const MULTIBOOT_MODULE = 'multiboot-module.txt';
 
 async function buildMultibootKernel(b: MultibootBuild): Promise<string> {
   const tc = cToolchain();
-  const source = `${MULTIBOOT_DIR}/kernel.S`;
+  const source = `${MULTIBOOT_DIR}/${b.source ?? 'kernel.S'}`;
   const script = `${MULTIBOOT_DIR}/kernel.ld`;
   const stem = path.basename(b.file, path.extname(b.file));
   const obj = `out/guests/obj/${stem}.o`;

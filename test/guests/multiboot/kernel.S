@@ -25,6 +25,7 @@
 #ifndef GUEST_BITS
 #define GUEST_BITS 32
 #endif
+#include "header.S"
 #include "report.S"
 #include "print.S"
 #include "exit.S"
@@ -33,16 +34,6 @@
 #include "long-mode.S"
 #endif
 
-#define MB_MAGIC            0x1badb002  // section 3.1.1
-#define MB_PAGE_ALIGN       (1 << 0)    // section 3.1.2: modules page-aligned
-#define MB_MEMORY_INFO      (1 << 1)    // mem_* and mmap wanted
-#define MB_AOUT_KLUDGE      (1 << 16)   // the address fields below are valid
-#ifdef AOUT_KLUDGE
-#define MB_FLAGS            (MB_PAGE_ALIGN | MB_MEMORY_INFO | MB_AOUT_KLUDGE)
-#else
-#define MB_FLAGS            (MB_PAGE_ALIGN | MB_MEMORY_INFO)
-#endif
-#define BOOTLOADER_MAGIC    0x2badb002  // section 3.2: EAX at entry
 // The Multiboot information (section 3.3): byte offsets of the fields used.
 #define MBI_FLAGS           0
 #define MBI_MEM_LOWER       4
@@ -53,20 +44,6 @@
 #define MBI_MMAP_LENGTH     44
 #define MBI_MMAP_ADDR       48
 #define MBI_WANTED          0x4d        // bits 0 (mem_*), 2 (cmdline), 3 (mods), 6 (mmap)
-
-        .section .multiboot, "a"
-        .balign 4
-multiboot_header:
-        .long MB_MAGIC
-        .long MB_FLAGS
-        .long -(MB_MAGIC + MB_FLAGS)
-#ifdef AOUT_KLUDGE
-        .long multiboot_header          // header_addr
-        .long image_start               // load_addr: the file's first byte (kernel.ld)
-        .long data_end                  // load_end_addr: the end of .data (kernel.ld)
-        .long bss_end                   // bss_end_addr
-        .long start                     // entry_addr
-#endif
 
         .text
         .code32
