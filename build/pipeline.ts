@@ -7,7 +7,7 @@ import { buildCore, CoreTarget } from './asc';
 import { compile, CompileJob, objectPath, pool, variantSources } from './clang';
 import { buildGuests } from './guests';
 import { link } from './link';
-import { step, WispError } from './log';
+import { progress, step, WispError } from './log';
 import { buildPayload } from './payload';
 import { checkNode, cToolchain } from './toolchain';
 import { ensureDir, outDir } from './paths';
@@ -56,6 +56,15 @@ export async function build(variants: Variant[] = VARIANTS): Promise<void> {
 }
 
 async function buildUnlocked(variants: Variant[]): Promise<void> {
+  const shown = progress('build');
+  try {
+    await buildSteps(variants);
+  } finally {
+    shown.end();
+  }
+}
+
+async function buildSteps(variants: Variant[]): Promise<void> {
   const started = Date.now();
   checkNode();
   cToolchain();

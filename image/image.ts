@@ -4,8 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { WispError, step } from '../build/log';
+import { WispError, progress, step } from '../build/log';
 import { abs, rel } from '../build/paths';
+import { removeOnInterrupt } from '../build/interrupt';
 import { buildGpt, EFI_SYSTEM_PARTITION, SECTOR } from './gpt';
 import { FatFile, makeFat, MIN_FAT32_BYTES } from './fat';
 import { checkGivenGuests, inputFile, outputFile, peFile, resolveGuest, writeAtomically } from './inputs';
@@ -78,8 +79,10 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
   });
 
   step(`image ${rel(output)}`);
+  const shown = progress(`image ${rel(output)}`, { total: payload });
   await writeAtomically('-o', output, async (tmp) => {
     const espFile = `${tmp}.esp`;
+    const forget = removeOnInterrupt(espFile);
     try {
       await makeFat({ file: espFile, bytes: espBytes, hiddenSectors: ESP_FIRST_LBA, label: 'WISP', files });
       const fd = fs.openSync(tmp, 'w');
@@ -94,8 +97,9 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       }
     } finally {
       fs.rmSync(espFile, { force: true });
+      forget();
     }
-  });
+  }).finally(() => shown.end());
   return rel(output);
 }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WispError } from '../build/log';
 import { abs, rel } from '../build/paths';
+import { removeOnInterrupt } from '../build/interrupt';
 
 /** `what` (a flag or a role, e.g. "--efi") names an existing, readable, non-empty file. */
 export function inputFile(what: string, file: string): string {
@@ -52,13 +53,12 @@ function writeError(what: string, output: string, e: unknown): unknown {
 
 /**
  * Writes `output` through `write(tmp)`: a temporary name in the same folder, renamed at the end,
- * removed on failure and at exit (Ctrl-C). File-system errors are one line.
+ * removed on failure and on Ctrl-C (build/interrupt.ts). File-system errors are one line.
  */
 export async function writeAtomically<T>(what: string, output: string, write: (tmp: string) => Promise<T>): Promise<T> {
   outputFile(what, output);
   const tmp = tempName(output);
-  const cleanup = (): void => { fs.rmSync(tmp, { force: true }); };
-  process.once('exit', cleanup);
+  const forget = removeOnInterrupt(tmp);
   try {
     fs.mkdirSync(path.dirname(output), { recursive: true });
     const r = await write(tmp);
@@ -67,8 +67,8 @@ export async function writeAtomically<T>(what: string, output: string, write: (t
   } catch (e) {
     throw writeError(what, output, e);
   } finally {
-    cleanup();
-    process.off('exit', cleanup);
+    fs.rmSync(tmp, { force: true });
+    forget();
   }
 }
 
