@@ -88,10 +88,7 @@ export async function configCheck(file: string, memory?: string): Promise<number
   const machineMiB = memory === undefined ? undefined : memoryFlag(memory);
   const parsed = await parseWithCore(file);
   const { core, count, error } = parsed;
-  if (error) {
-    process.stderr.write(`${error}\n`);
-    return 1;
-  }
+  if (error) throw new WispError(`configuration error: ${error}`);
   const vmMiB = vmMemoryTotal(parsed);
   if (machineMiB !== undefined) checkMachineFits(vmMiB, machineMiB, memory!);
   // What run, image and pack would meet: each image there (beside the configuration, or one of

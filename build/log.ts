@@ -22,7 +22,7 @@ export function setQuiet(q: boolean): void { quiet = q; }
 
 /** Colour on `stream` only when it is a terminal and the user has not asked for none (https://no-color.org). */
 export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';   // NO_COLOR set and not empty: none
 }
 
 /** The one live progress line (on a terminal only), cleared while other text is written. */

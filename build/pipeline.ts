@@ -7,7 +7,7 @@ import { buildCore, CoreTarget } from './asc';
 import { compile, CompileJob, objectPath, pool, variantSources } from './clang';
 import { buildGuests } from './guests';
 import { link } from './link';
-import { progress, step, WispError } from './log';
+import { progress, step, UsageError, WispError } from './log';
 import { buildPayload } from './payload';
 import { checkNode, cToolchain } from './toolchain';
 import { ensureDir, outDir } from './paths';
@@ -20,7 +20,7 @@ export function selectVariants(names?: string[]): Variant[] {
   if (!names || names.length === 0) return VARIANTS;
   return names.map((n) => {
     const v = variantNamed(n);
-    if (!v) throw new WispError(`unknown variant ${n}: one of ${VARIANTS.map((x) => x.name).join(', ')}`);
+    if (!v) throw new UsageError(`--variant ${n}: one of ${VARIANTS.map((x) => x.name).join(', ')}`);
     return v;
   });
 }

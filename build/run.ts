@@ -9,7 +9,7 @@ import { bootImage } from './qemu';
 import { bootBochs, summaryValue, WISP_HALTS } from './bochs';
 import { validateConfig } from './config-check';
 import { checkConfigImages, checkLoad, kernelFormat } from './host-load';
-import { resolveGuest } from '../image/inputs';
+import { diskImageFile, resolveGuest } from '../image/inputs';
 import { removeOnInterrupt } from './interrupt';
 
 export interface RunOptions {
@@ -39,14 +39,14 @@ export interface KernelModule { file: string; args: string }
 export function parseModules(initrd: string): KernelModule[] {
   return initrd.split(',').map((item) => {
     const m = /^\s*(\S+)\s*(.*?)\s*$/.exec(item);
-    if (!m) throw new WispError(`--initrd "${initrd}": an empty module (modules are "FILE ARGS,FILE ARGS")`);
+    if (!m) throw new UsageError(`--initrd "${initrd}": an empty module (modules are "FILE ARGS,FILE ARGS")`);
     return { file: m[1], args: m[2] };
   });
 }
 
 function checkText(flag: string, text: string): void {
-  if (text.includes('"')) throw new WispError(`${flag}: the text cannot contain '"' (wisp.cfg quotes it)`);
-  if (/[^\x20-\x7e]/.test(text)) throw new WispError(`${flag}: printable ASCII only`);
+  if (text.includes('"')) throw new UsageError(`${flag}: the text cannot contain '"' (wisp.cfg quotes it)`);
+  if (/[^\x20-\x7e]/.test(text)) throw new UsageError(`${flag} ${JSON.stringify(text)}: printable ASCII only`);
 }
 
 /** The file's name on the ESP: its own where wisp.cfg and FAT take it as it is, else `fallback`. */
@@ -259,7 +259,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   // --kernel: the VM's memory (wisp's own comes on top); otherwise the emulated machine's.
   const memoryMiB = o.memory === undefined ? DEFAULT_GUEST_MIB : memoryFlag(o.memory, kernelRun ? KERNEL_VM_MIB : MACHINE_MIB);
   let machineMiB = kernelRun ? hostMemoryMiB(memoryMiB) : o.memory === undefined ? undefined : memoryMiB;
-  if (o.image && !fs.existsSync(o.image)) throw new WispError(`--image ${o.image}: no such file`);
+  if (o.image) diskImageFile('--image', o.image);
   if (o.config && !fs.existsSync(o.config)) throw new WispError(`--config ${o.config}: no such file`);
   if (kernelRun) {
     const [variant] = selectVariants([o.variant ?? 'wisp']);

@@ -173,7 +173,6 @@ async function main(args: string[]): Promise<number> {
       } }) as { values: import('./run').RunOptions };
       const { runCommand, startCommand } = await import('./run');
       values.config = fromCwd(values.config); values.image = fromCwd(values.image); values.kernel = fromCwd(values.kernel);
-      if (cmd === 'start' && emulatorArgs.length) throw new UsageError('start takes no emulator arguments (wisp run --kernel FILE -- ARGS does)');
       return cmd === 'start' ? startCommand() : runCommand({ ...values, emulatorArgs });
     }
     case 'bluepill': {
@@ -218,7 +217,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`wisp: ${e.message}\n`);
       process.exitCode = e.exitCode;
     } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`wisp: ${e.message}\n(see wisp --help)\n`);
+      // util.parseArgs' first sentence (its advice about '--' does not hold here: -- is the emulator's).
+      const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+      process.stderr.write(`wisp: ${e.message.split('\n')[0].replace(/\. .*$/, '').replace(/\.$/, '')} (see wisp ${command && USAGE[command] ? `${command} ` : ''}--help)\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`wisp: internal error (a bug in wisp; please report it with the command you ran):\n${(e as Error).stack ?? String(e)}\n`);

@@ -78,7 +78,6 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       lastLba: ESP_FIRST_LBA + espSectors - 1, name: 'EFI system partition' }],
   });
 
-  step(`image ${rel(output)}`);
   const shown = progress(`image ${rel(output)}`, { total: payload });
   await writeAtomically('-o', output, async (tmp) => {
     const espFile = `${tmp}.esp`;
@@ -100,6 +99,7 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       forget();
     }
   }).finally(() => shown.end());
+  step(`image ${rel(output)}`);               // once it is there: a failure is the one line of its error
   return rel(output);
 }
 

@@ -34,6 +34,18 @@ export function peFile(what: string, file: string): string {
   return file;
 }
 
+const SECTOR = 512;
+
+/** A disk image such as `wisp image` writes: a GPT header ("EFI PART") at LBA 1 (UEFI 2.10, 5.3.2). */
+export function diskImageFile(what: string, file: string): string {
+  inputFile(what, file);
+  const header = Buffer.alloc(8);
+  const fd = fs.openSync(file, 'r');
+  try { fs.readSync(fd, header, 0, 8, SECTOR); } finally { fs.closeSync(fd); }
+  if (header.toString('latin1') !== 'EFI PART') throw new WispError(`${what} ${rel(file)}: not a GPT disk image (no "EFI PART" at LBA 1), such as \`wisp image\` writes`);
+  return file;
+}
+
 /** An output path: not a folder; its folder is there or can be made. */
 export function outputFile(what: string, file: string): string {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new WispError(`${what} ${rel(file)}: a folder; give a file name`);
