@@ -1,5 +1,5 @@
-// Boots wisp in Bochs 2.7 (Intel VT-x, or AMD SVM, in software) with OVMF, headless. The quirks
-// (../shared/FACTS.md, "Bochs 2.7"): the 2 MiB OVMF.fd as ROM image, the ESP as a FAT16 image
+// Boots wisp in Bochs 2.7 (Intel VT-x, or AMD SVM, in software) with OVMF, headless. Bochs 2.7's
+// quirks: the 2 MiB OVMF.fd as ROM image, the ESP as a FAT16 image
 // without partition table on ata0-master (what OVMF boots under Bochs), no `nogui` display: RFB
 // that never waits for a client (it picks a free port from 5900 up by itself), the built-in
 // debugger told to continue (-rc file holding `c`, stdin /dev/null), -unlock and a private copy

@@ -43,10 +43,10 @@ export async function loadCore(wasmFile: string, log: (s: string) => void = (s) 
   return exports;
 }
 
-interface Parsed { core: Awaited<ReturnType<typeof loadCore>>; count: number; error?: string }
+export interface Parsed { core: Awaited<ReturnType<typeof loadCore>>; count: number; error?: string }
 
 /** Runs the core's parser on a configuration file; error is `FILE:LINE: message` when it fails. */
-async function parseWithCore(file: string): Promise<Parsed> {
+export async function parseWithCore(file: string): Promise<Parsed> {
   inputFile('configuration', abs(file));
   const wasm = await withBuildLock(() => buildCore('release'));
   const core = await loadCore(wasm);

@@ -32,7 +32,7 @@ const USAGE: Record<string, string> = {
                                 the same in Bochs + OVMF: Intel VT-x or AMD SVM by Bochs CPU model
                                 (default corei7_skylake_x); same console and exit status (derived
                                 from wisp's summary line: Bochs has no isa-debug-exit)
-  run --kernel FILE [--initrd FILE] [--append "CMDLINE"] [--memory MiB] [--cpu MODEL]
+  run --kernel FILE [--initrd FILE] [--append "CMDLINE"] [--memory MiB] [--cpu MODEL] [-- QEMU ARGS]
                                 boot a kernel as wisp's one VM (default 256 MiB), what QEMU's
                                 -kernel takes: a Linux bzImage (--initrd FILE; command line default
                                 "console=ttyS0") or a Multiboot v1 kernel, ELF or a.out kludge
@@ -43,8 +43,7 @@ const USAGE: Record<string, string> = {
                                 with -no-reboot and isa-debug-exit would give: 0 after poweroff or
                                 reset, (V << 1) | 1 after the guest writes V to port 0xf4, and 253
                                 when wisp had to stop the VM (fault, trap, halt, error)`,
-  'bluepill': `  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS]
-           [--driver FILE] [-- QEMU ARGS]
+  'bluepill': `  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS] [--driver FILE] [-- QEMU ARGS]
                                 the firmware-driver form end to end: build out/wisp-driver.efi, the
                                 probe and its initramfs (out/bluepill/), an ESP with the driver,
                                 Debian's kernel and a startup.nsh for OVMF's UEFI Shell; boot it in
@@ -56,7 +55,8 @@ const USAGE: Record<string, string> = {
   'start': `  start                         build and boot Debian's Linux kernel with a BusyBox shell under wisp
                                 (npm start; the first run fetches both from Debian into cache/)`,
   'test': `  test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)`,
-  'bench': `  bench                         the benchmark figures (npm run bench; see build/bench.ts)`,
+  'bench': `  bench [--only size|cpuid|callgrind|bochs|linux|bluepill]
+                                the benchmark figures (npm run bench; docs/benchmarks.md), or one part`,
   'fetch-guests': `  fetch-guests                  fetch Debian's kernel and busybox-static into cache/debian and build
                                 the initramfs (set-up does this once; runs and tests refresh it)`,
   'config': `  config check FILE [--memory MiB]

@@ -169,6 +169,10 @@ describe('wisp command line', function () {
     const r = wisp('run', '--kernel', 'multiboot.elf', '--', '-no-such-qemu-option');
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^qemu-system-x86_64: -no-such-qemu-option: invalid option$/m, r.stderr);
+    // Bochs takes bochsrc lines after its options: it got this one and refused it.
+    const b = wisp('run', '--emulator', 'bochs', '--kernel', 'multiboot.elf', '--', 'bogus_directive: 1');
+    assert.equal(b.status, 1, b.stderr);
+    assert.match(b.stderr, /cmdline args: directive 'bogus_directive' not understood/, b.stderr);
     // Options after -- are not wisp's: --help there is QEMU's business, not wisp's usage.
     const h = wisp('run', '--kernel', 'multiboot.elf', '--', '-no-such-qemu-option', '--help');
     assert.doesNotMatch(h.stdout, /^usage:/, 'wisp did not take --help after --');
