@@ -197,8 +197,8 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
       if (!o.input) clearInterval(feedTimer);
       const take = (text: string): void => {
         output += text;
+        if (booting && WISP_SPEAKS.test(output)) booting.end();     // before the banner is shown
         if (o.echo) consoleOut(text);
-        if (booting && WISP_SPEAKS.test(output)) booting.end();
         startFeeding();
         if (o.onOutput && text) o.onOutput(output);
         if (until && until.test(output)) setTimeout(stop, 500);       // let the last bytes arrive

@@ -109,7 +109,8 @@ async function unpack(dir: string, deb: string, into: string): Promise<void> {
   fs.rmSync(into, { recursive: true, force: true });
   ensureDir(into);
   step(`dpkg -x ${deb}`);
-  await runChecked(`unpacking ${deb}`, program('dpkg'), ['-x', path.join(dir, deb), into]);
+  const shown = progress(`dpkg -x ${deb}`);
+  await runChecked(`unpacking ${deb}`, program('dpkg'), ['-x', path.join(dir, deb), into]).finally(() => shown.end());
 }
 
 // ---- cpio "newc" (the format the kernel unpacks: Documentation/driver-api/early-userspace/buffer-format.rst) ----

@@ -7,6 +7,7 @@ import { buildCore, CoreTarget } from './asc';
 import { compile, CompileJob, objectPath, pool, variantSources } from './clang';
 import { buildGuests } from './guests';
 import { link } from './link';
+import { removeOnInterrupt } from './interrupt';
 import { progress, step, UsageError, WispError } from './log';
 import { buildPayload } from './payload';
 import { checkNode, cToolchain } from './toolchain';
@@ -47,7 +48,8 @@ export async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  try { return await fn(); } finally { fs.rmSync(lock, { force: true }); }
+  const forget = removeOnInterrupt(lock);
+  try { return await fn(); } finally { fs.rmSync(lock, { force: true }); forget(); }
 }
 
 /** Builds the given variants (default: all) and every guest. */

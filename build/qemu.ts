@@ -137,8 +137,8 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
       if (!feed) clearInterval(feedTimer);
       const take = (text: string): void => {
         output += text;
+        if (booting && WISP_SPEAKS.test(output)) booting.end();     // before the banner is shown
         if (o.echo) consoleOut(text);
-        if (booting && WISP_SPEAKS.test(output)) booting.end();
         startFeeding();
         if (o.onOutput && text) o.onOutput(output);
       };

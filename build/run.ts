@@ -185,7 +185,7 @@ export async function kernelRunImage(k: KernelRun, efi: string, dir: string, che
     const config = path.join(tmp, 'wisp.cfg');
     fs.writeFileSync(config, run.config);
     await validateConfig(config);
-    await makeImage({ output: path.join(tmp, 'wisp.img'), efi, config, guests });
+    await makeImage({ output: path.join(tmp, 'wisp.img'), efi, config, guests, shownAs: rel(path.join(dir, 'wisp.img')) });
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
   } finally {

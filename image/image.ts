@@ -22,6 +22,8 @@ export interface ImageOptions {
   guests?: string[];
   diskGuid?: string;
   partitionGuid?: string;
+  /** The name the step line gives the image (default: output), where output is a temporary name. */
+  shownAs?: string;
 }
 
 /**
@@ -57,14 +59,14 @@ export async function makeImage(o: ImageOptions): Promise<string> {
   } else if (o.guests?.length) {
     throw new WispError('--guest needs --config: guests are only put on the image for a configuration that names them');
   }
-  return writeEspImage({ output, files, diskGuid: o.diskGuid, partitionGuid: o.partitionGuid });
+  return writeEspImage({ output, files, diskGuid: o.diskGuid, partitionGuid: o.partitionGuid, shownAs: o.shownAs });
 }
 
 /**
  * A disk image (protective MBR + GPT) whose one partition, an EFI system partition, holds `files`
  * on FAT32; sized for them. Returns the root-relative path.
  */
-export async function writeEspImage(o: { output: string; files: FatFile[]; diskGuid?: string; partitionGuid?: string }): Promise<string> {
+export async function writeEspImage(o: { output: string; files: FatFile[]; diskGuid?: string; partitionGuid?: string; shownAs?: string }): Promise<string> {
   const output = abs(o.output);
   const files = o.files;
   const payload = files.reduce((n, f) => n + fs.statSync(f.source).size, 0);
@@ -78,7 +80,8 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       lastLba: ESP_FIRST_LBA + espSectors - 1, name: 'EFI system partition' }],
   });
 
-  const shown = progress(`image ${rel(output)}`, { total: payload });
+  const name = o.shownAs ?? rel(output);
+  const shown = progress(`image ${name}`, { total: payload });
   await writeAtomically('-o', output, async (tmp) => {
     const espFile = `${tmp}.esp`;
     const forget = removeOnInterrupt(espFile);
@@ -99,7 +102,7 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       forget();
     }
   }).finally(() => shown.end());
-  step(`image ${rel(output)}`);               // once it is there: a failure is the one line of its error
+  step(`image ${name}`);                      // once it is there: a failure is the one line of its error
   return rel(output);
 }
 
