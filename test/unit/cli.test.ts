@@ -2,7 +2,7 @@
 // are taken from there): --version, COMMAND --help, --quiet, `--`, and every command refusing a
 // wrong file or option with one line, before anything is built, written or booted.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -176,6 +176,29 @@ describe('wisp command line', function () {
     // Options after -- are not wisp's: --help there is QEMU's business, not wisp's usage.
     const h = wisp('run', '--kernel', 'multiboot.elf', '--', '-no-such-qemu-option', '--help');
     assert.doesNotMatch(h.stdout, /^usage:/, 'wisp did not take --help after --');
+  });
+
+  it('Ctrl-C while image writes: exit 130, one line, no temporary file and no image left', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'interrupt-'));
+    fs.copyFileSync(path.join(dir, 'app.efi'), path.join(sub, 'app.efi'));
+    const big = path.join(sub, 'big.bin');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 100 * 1024 * 1024);      // sparse here; mcopy still copies 100 MiB: time to interrupt it
+    fs.writeFileSync(path.join(sub, 'big.cfg'), '[vm a]\nimage = big.bin\nmemory = 128\nload = 0x1000\nmode = protected32\n');
+    const child = spawn(process.execPath, [TOOL, 'image', '--config', 'big.cfg', '--efi', 'app.efi', '-o', 'x.img'], { cwd: sub, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    let seen = '';
+    const watcher = fs.watch(sub, (_event, name) => {
+      if (!seen && name?.includes('.tmp-')) { seen = name; child.kill('SIGINT'); }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    watcher.close();
+    assert.match(seen, /^\.x\.img\.tmp-\d+/, 'the image was being written under a temporary name');
+    assert.equal(status, 130, stderr);
+    assert.equal(stderr, '\nwisp: interrupted (SIGINT)\n');
+    assert.deepEqual(fs.readdirSync(sub).sort(), ['app.efi', 'big.bin', 'big.cfg']);
+    fs.rmSync(sub, { recursive: true, force: true });
   });
 
   it('config check --memory: the VMs must fit beside wisp and OVMF; without it, the machine wisp run gives them', () => {
