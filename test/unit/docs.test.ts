@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nodeSupported } from '../../build/toolchain';
 
 const README = fs.readFileSync('README.md', 'utf8');
 const ARCHITECTURE = fs.readFileSync('docs/architecture.md', 'utf8');
@@ -105,6 +106,15 @@ describe('the docs match the code', () => {
     assert.match(text, new RegExp(`now \\(([0-9-]+)\\) \\|\\n[^\\n]*\\n\\| \`wisp\\.efi\` \\|[^\\n]*\\| ${budget.cpuidRoundTripInstructions} \\|\\n`),
       `the CPUID table's last column ("now") says ${budget.cpuidRoundTripInstructions} for wisp.efi`);
     assert.match(text, new RegExp(`\\(now ${budget.cpuidRoundTripInstructions} instructions and\\s+${bytes} bytes\\)`), 'the budgets paragraph');
+  });
+
+  it('the Node versions README names are the ones the build accepts, and mocha\'s own range', () => {
+    const engines = (JSON.parse(fs.readFileSync('node_modules/mocha/package.json', 'utf8')) as { engines: { node: string } }).engines.node;
+    assert.equal(engines, '^20.19.0 || >=22.12.0', 'mocha\'s range changed: update nodeSupported (build/toolchain.ts) and README');
+    const cases: [string, boolean][] = [['18.20.0', false], ['20.18.1', false], ['20.19.0', true], ['20.20.2', true], ['21.7.3', false],
+      ['22.11.0', false], ['22.12.0', true], ['23.1.0', true], ['24.0.0', true]];
+    for (const [v, ok] of cases) assert.equal(nodeSupported(v), ok, v);
+    assert.match(README.replace(/\s+/g, ' '), /Node 20\.19 or a later 20, or Node 22\.12 or later/);
   });
 
   it('docs/benchmarks.md names no file of cache/ by a version (the cache holds what Debian has now)', () => {
