@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { run, runChecked } from './exec';
+import { onInterrupt } from './interrupt';
 import { progress, step, warn, WispError } from './log';
 import { program } from './tools';
 import { abs, ensureDir, rel } from './paths';
@@ -84,6 +85,11 @@ function bytesSoFar(pkg: string, dirs: string[], before: Set<string>): number {
   return bytes;
 }
 
+/** PKG's .deb files in dir that were not there before. */
+function newDebs(pkg: string, dir: string, before: Set<string>): string[] {
+  return fs.readdirSync(dir).filter((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+}
+
 /** `apt-get download PKG` into dir; returns the .deb's file name. */
 async function download(pkg: string, dir: string): Promise<string> {
   const before = new Set(fs.readdirSync(dir));
@@ -94,13 +100,20 @@ async function download(pkg: string, dir: string): Promise<string> {
   const shown = progress(`apt-get download ${pkg}`, { total });
   // apt-get writes the .deb straight into dir (as root, unsandboxed) or into its partial/ folder first.
   const poll = setInterval(() => shown.update(bytesSoFar(pkg, [dir, APT_PARTIAL], before)), 250);
+  // A download cut short (Ctrl-C, a failure) would be taken for a whole .deb by the next run.
+  const removeUnfinished = (): void => { for (const f of newDebs(pkg, dir, before)) fs.rmSync(path.join(dir, f), { force: true }); };
+  const forget = onInterrupt(removeUnfinished);
   try {
     await runChecked(`downloading ${pkg} from Debian`, program('apt-get'), ['download', pkg], { cwd: dir });
+  } catch (e) {
+    removeUnfinished();
+    throw e;
   } finally {
     clearInterval(poll);
     shown.end();
+    forget();
   }
-  const deb = fs.readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+  const deb = newDebs(pkg, dir, before)[0];
   if (!deb) throw new WispError(`apt-get download ${pkg} left no ${pkg}_*.deb in ${rel(dir)}`);
   return deb;
 }

@@ -3,13 +3,18 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 
-const paths = new Set<string>();
+const cleanups = new Set<() => void>();
 const children = new Set<ChildProcess>();
+
+/** `cleanup` runs if wisp is interrupted before the returned function is called. */
+export function onInterrupt(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => { cleanups.delete(cleanup); };
+}
 
 /** `p` (a file or a folder) is removed if wisp is interrupted before the returned function is called. */
 export function removeOnInterrupt(p: string): () => void {
-  paths.add(p);
-  return () => { paths.delete(p); };
+  return onInterrupt(() => fs.rmSync(p, { recursive: true, force: true }));
 }
 
 /** `child` is ended (SIGTERM) if wisp is interrupted while it runs. */
@@ -23,7 +28,7 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15 };
 
 function interrupted(signal: NodeJS.Signals): void {
   for (const child of children) child.kill('SIGTERM');
-  for (const p of paths) fs.rmSync(p, { recursive: true, force: true });
+  for (const cleanup of cleanups) cleanup();
   process.stderr.write(`\nwisp: interrupted (${signal})\n`);
   process.exit(128 + SIGNAL_NUMBERS[signal]);
 }
