@@ -155,6 +155,7 @@ export async function bluepillCommand(v: { smp?: string; mode?: string; append?:
     return 0;
   }
   const why = r.timedOut ? `QEMU stopped after ${v.timeout} s` : r.stoppedByMatch ? 'the machine reset itself again (stopped)'
+    : !r.output.trim() ? `QEMU exit status ${r.status}, before any console output`
     : !probePassed(r.output, smp) ? 'the probe did not print PASS' : `QEMU exit status ${r.status}`;
   step(`\nwisp: blue-pill ${mode}: FAIL: ${why} (${secs} s; image ${rel(r.image)})`);
   return 1;

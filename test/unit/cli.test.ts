@@ -173,6 +173,11 @@ describe('wisp command line', function () {
     const b = wisp('run', '--emulator', 'bochs', '--kernel', 'multiboot.elf', '--', 'bogus_directive: 1');
     assert.equal(b.status, 1, b.stderr);
     assert.match(b.stderr, /cmdline args: directive 'bogus_directive' not understood/, b.stderr);
+    // bluepill too (mode none: no driver to build; the guest cache and the probe are set-up's).
+    const p = wisp('bluepill', '--mode', 'none', '--', '-no-such-qemu-option');
+    assert.equal(p.status, 1, p.stderr);
+    assert.match(p.stderr, /^qemu-system-x86_64: -no-such-qemu-option: invalid option$/m, p.stderr);
+    assert.match(p.stderr, /^wisp: blue-pill none: FAIL: QEMU exit status 1, before any console output /m, p.stderr);
     // Options after -- are not wisp's: --help there is QEMU's business, not wisp's usage.
     const h = wisp('run', '--kernel', 'multiboot.elf', '--', '-no-such-qemu-option', '--help');
     assert.doesNotMatch(h.stdout, /^usage:/, 'wisp did not take --help after --');
