@@ -105,6 +105,11 @@ describe('docs/config.md: the configuration reference matches the core\'s parser
       assert.equal(Number(core.debugExitEnabled()), 0, 'debug-exit: off');
       fs.writeFileSync(file, '[wisp]\ndebug-exit = on\n[vm a]\nimage = a.bin\nmemory = 2\nload = 0x2000\nmode = protected32\n');
       assert.equal(Number((await parseWithCore(file)).core.onEnd()), 1, 'debug-exit = on: on-end summary');
+      // "A VM's key appears once in its section (module excepted); in [wisp] the last one counts."
+      fs.writeFileSync(file, '[wisp]\ndebug-exit = on\ndebug-exit = off\n[vm a]\nimage = a.bin\nmemory = 2\nload = 0x2000\nmode = protected32\n');
+      assert.equal(Number((await parseWithCore(file)).core.onEnd()), 0, '[wisp]: the last debug-exit counts');
+      fs.writeFileSync(file, '[vm a]\nimage = a.bin\nmemory = 2\nmemory = 3\nload = 0x2000\nmode = protected32\n');
+      assert.match((await parseWithCore(file)).error ?? '', /:4: duplicate key 'memory'/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
