@@ -80,6 +80,8 @@ export interface BluepillOptions {
   timeoutMs?: number;
   echo?: boolean;
   stdin?: 'inherit';
+  /** After wisp's own QEMU arguments, unchanged (`wisp bluepill -- ARGS`). */
+  extraArgs?: string[];
 }
 
 export interface BluepillRun extends BootResult {
@@ -128,14 +130,14 @@ export async function bluepillBoot(o: BluepillOptions): Promise<BluepillRun> {
   const image = abs(await makeBluepillImage(spec));
   const r = await bootImage({
     image, cpu: BLUEPILL_CPU, smp: o.smp, memoryMiB: BLUEPILL_MEMORY_MIB, noReboot: o.mode !== 'driver-order',
-    timeoutMs: o.timeoutMs, echo: o.echo, stdin: o.stdin, until: o.mode === 'driver-order' ? THIRD_FIRMWARE_START : undefined,
+    timeoutMs: o.timeoutMs, echo: o.echo, stdin: o.stdin, until: o.mode === 'driver-order' ? THIRD_FIRMWARE_START : undefined, extraArgs: o.extraArgs,
   });
   const passed = probePassed(r.output, o.smp) && /reboot: Power down/.test(r.output) && r.status === 0;
   return { ...r, image, cmdline, passed };
 }
 
 /** `wisp bluepill [--smp N] [--mode M] [--append "..."] [--timeout S]`: exit status 0 when it passed. */
-export async function bluepillCommand(v: { smp?: string; mode?: string; append?: string; timeout?: string; driver?: string }): Promise<number> {
+export async function bluepillCommand(v: { smp?: string; mode?: string; append?: string; timeout?: string; driver?: string }, qemuArgs: string[] = []): Promise<number> {
   const smp = v.smp === undefined ? 2 : /^\d+$/.test(v.smp) ? Number(v.smp) : NaN;
   if (!(smp >= 1 && smp <= 64)) throw new UsageError(`--smp ${v.smp}: a number of CPUs from 1 to 64`);
   const mode = (v.mode ?? 'shell-load') as DriverLoad;
@@ -144,18 +146,16 @@ export async function bluepillCommand(v: { smp?: string; mode?: string; append?:
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${v.timeout}: a number of seconds is expected`);
   if (v.driver !== undefined) peFile('--driver', v.driver);
   step(`blue-pill: ${mode}, ${smp} CPUs, -cpu ${BLUEPILL_CPU}; Ctrl-C ends QEMU`);
-  const onSigint = (): void => undefined;   // QEMU gets the Ctrl-C too
   const stdin = process.stdin.isTTY ? 'inherit' as const : undefined;
-  if (stdin) process.on('SIGINT', onSigint);
   const started = Date.now();
-  const r = await bluepillBoot({ mode, smp, append: v.append, driver: v.driver, timeoutMs, echo: true, stdin })
-    .finally(() => process.off('SIGINT', onSigint));
+  const r = await bluepillBoot({ mode, smp, append: v.append, driver: v.driver, timeoutMs, echo: true, stdin, extraArgs: qemuArgs });
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   if (r.passed) {
     step(`\nwisp: blue-pill ${mode}: PASS on ${smp} CPUs, Linux powered off (${secs} s)`);
     return 0;
   }
   const why = r.timedOut ? `QEMU stopped after ${v.timeout} s` : r.stoppedByMatch ? 'the machine reset itself again (stopped)'
+    : !r.output.trim() ? `QEMU exit status ${r.status}, before any console output`
     : !probePassed(r.output, smp) ? 'the probe did not print PASS' : `QEMU exit status ${r.status}`;
   step(`\nwisp: blue-pill ${mode}: FAIL: ${why} (${secs} s; image ${rel(r.image)})`);
   return 1;

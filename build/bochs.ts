@@ -1,5 +1,5 @@
-// Boots wisp in Bochs 2.7 (Intel VT-x, or AMD SVM, in software) with OVMF, headless. The quirks
-// (../shared/FACTS.md, "Bochs 2.7"): the 2 MiB OVMF.fd as ROM image, the ESP as a FAT16 image
+// Boots wisp in Bochs 2.7 (Intel VT-x, or AMD SVM, in software) with OVMF, headless. Bochs 2.7's
+// quirks: the 2 MiB OVMF.fd as ROM image, the ESP as a FAT16 image
 // without partition table on ata0-master (what OVMF boots under Bochs), no `nogui` display: RFB
 // that never waits for a client (it picks a free port from 5900 up by itself), the built-in
 // debugger told to continue (-rc file holding `c`, stdin /dev/null), -unlock and a private copy
@@ -17,7 +17,9 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { AnsiStripper } from './ansi';
 import { commandLine, runChecked } from './exec';
-import { WispError } from './log';
+import { endOnInterrupt, removeOnInterrupt } from './interrupt';
+import { consoleOut, progress, WispError } from './log';
+import { WISP_SPEAKS } from './qemu';
 import { fatTools } from './toolchain';
 import { file, program } from './tools';
 
@@ -49,6 +51,8 @@ export interface BochsOptions {
   input?: { stream: NodeJS.ReadableStream; startWhen: (output: string) => boolean };
   /** Called with the whole console text so far whenever more arrives (tests that type commands). */
   onOutput?: (output: string) => void;
+  /** After Bochs' own options: more bochsrc lines (`wisp run --emulator bochs -- 'LINE'`), which override the file's. */
+  extraArgs?: string[];
 }
 
 export interface BochsResult {
@@ -90,6 +94,7 @@ function firstPartitionOffset(image: string): number {
 export async function espFromImage(image: string, output: string): Promise<void> {
   const { mkfs, mcopy } = fatTools();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-esp-'));
+  const forget = removeOnInterrupt(dir);
   try {
     const source = `${image}@@${firstPartitionOffset(image)}`;
     await runChecked('copying the ESP out of the image', mcopy, ['-s', '-n', '-i', source, '::*', dir]);
@@ -111,6 +116,7 @@ export async function espFromImage(image: string, output: string): Promise<void>
     if (top.length) await runChecked('mcopy', mcopy, ['-s', '-i', output, ...top, '::/']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+    forget();
   }
 }
 
@@ -146,6 +152,7 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
   file('vgabios');
   if (!o.image === !o.esp) throw new Error('bootBochs: give exactly one of image and esp');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-bochs-'));
+  const forget = removeOnInterrupt(dir);
   const disk = path.join(dir, 'esp.img');
   const log = path.join(dir, 'bochs.log');
   const server = net.createServer();
@@ -158,12 +165,13 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
     const comPort = (server.address() as net.AddressInfo).port;
     fs.writeFileSync(path.join(dir, 'bochsrc'), bochsConfig({ disk, cpuModel: o.cpuModel, comPort, log, memoryMiB: o.memoryMiB ?? 256 }));
     fs.writeFileSync(path.join(dir, 'rc'), 'c\n');                  // the debugger's one command: continue
-    const args = ['-q', '-f', path.join(dir, 'bochsrc'), '-rc', path.join(dir, 'rc'), '-unlock'];
+    const args = ['-q', '-f', path.join(dir, 'bochsrc'), '-rc', path.join(dir, 'rc'), '-unlock', ...(o.extraArgs ?? [])];
     const command = `(cd ${dir} && ${commandLine(bochs, args)} </dev/null)`;
     const until = o.until === undefined ? DEFAULT_UNTIL : o.until;
 
     const r = await new Promise<{ output: string; ended: 'exit' | 'timeout'; byItself: boolean; bochsOutput: string }>((resolve, reject) => {
-      const child = spawn(bochs, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = endOnInterrupt(spawn(bochs, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
+      const booting = o.echo ? progress('boot: Bochs + OVMF, until wisp starts') : undefined;
       const decoder = new StringDecoder('utf8');
       const stripper = new AnsiStripper();
       let output = '';
@@ -189,7 +197,8 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
       if (!o.input) clearInterval(feedTimer);
       const take = (text: string): void => {
         output += text;
-        if (o.echo && text) process.stdout.write(text);
+        if (booting && WISP_SPEAKS.test(output)) booting.end();     // before the banner is shown
+        if (o.echo) consoleOut(text);
         startFeeding();
         if (o.onOutput && text) o.onOutput(output);
         if (until && until.test(output)) setTimeout(stop, 500);       // let the last bytes arrive
@@ -205,6 +214,7 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
       child.on('error', reject);
       child.on('close', () => {
         clearInterval(feedTimer);
+        booting?.end();
         if (o.input) o.input.stream.unpipe();
         if (timer) clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
@@ -222,5 +232,6 @@ export async function bootBochs(o: BochsOptions): Promise<BochsResult> {
   } finally {
     server.close();
     fs.rmSync(dir, { recursive: true, force: true });
+    forget();
   }
 }

@@ -30,7 +30,8 @@ function ensureToolsBundle() {
   let esbuild;
   try { esbuild = require('esbuild'); }
   catch { throw new Error('esbuild is not installed: run `npm run setup` (or `npm ci`) first'); }
-  console.error('setup: bundle build/wisp.ts -> out/tools/wisp.js');
+  const own = process.argv.slice(2, process.argv.includes('--') ? process.argv.indexOf('--') : undefined);
+  if (!own.includes('--quiet') && !own.includes('-q')) console.error('setup: bundle build/wisp.ts -> out/tools/wisp.js');   // wisp --quiet
   const result = esbuild.buildSync({
     absWorkingDir: root,
     entryPoints: ['build/wisp.ts'],

@@ -8,7 +8,8 @@ import { abs } from './paths';
 import { inputFile } from '../image/inputs';
 
 const MODES: Record<number, string> = { 0: 'real16', 1: 'protected16', 2: 'protected32', 3: 'long64' };
-const EXPECT: Record<number, string> = { 1: 'exit', 2: 'halt', 3: 'fault', 4: 'shutdown', 5: 'trap', 6: 'error' };
+// The result kinds (as-src/result.ts) by the names `expect` takes (as-src/config.ts).
+const EXPECT: Record<number, string> = { 1: 'exit', 2: 'halt', 3: 'fault', 4: 'shutdown', 5: 'trap', 6: 'error', 7: 'reset', 8: 'poweroff' };
 
 type Fn = (...a: (number | bigint)[]) => number | bigint;
 
@@ -42,10 +43,10 @@ export async function loadCore(wasmFile: string, log: (s: string) => void = (s) 
   return exports;
 }
 
-interface Parsed { core: Awaited<ReturnType<typeof loadCore>>; count: number; error?: string }
+export interface Parsed { core: Awaited<ReturnType<typeof loadCore>>; count: number; error?: string }
 
 /** Runs the core's parser on a configuration file; error is `FILE:LINE: message` when it fails. */
-async function parseWithCore(file: string): Promise<Parsed> {
+export async function parseWithCore(file: string): Promise<Parsed> {
   inputFile('configuration', abs(file));
   const wasm = await withBuildLock(() => buildCore('release'));
   const core = await loadCore(wasm);
@@ -71,17 +72,25 @@ async function parseWithCore(file: string): Promise<Parsed> {
 export async function validateConfig(file: string): Promise<number> {
   const r = await parseWithCore(file);
   if (r.error) throw new WispError(`configuration error: ${r.error}`);
+  return vmMemoryTotal(r);
+}
+
+/** The MiB of guest memory the parsed configuration's VMs take together. */
+function vmMemoryTotal({ core, count }: Parsed): number {
   let mib = 0;
-  for (let i = 0; i < r.count; i++) mib += Number(r.core.vmMemoryMiB(i));
+  for (let i = 0; i < count; i++) mib += Number(core.vmMemoryMiB(i));
   return mib;
 }
 
-export async function configCheck(file: string): Promise<number> {
-  const { core, count, error } = await parseWithCore(file);
-  if (error) {
-    process.stderr.write(`${error}\n`);
-    return 1;
-  }
+/** `wisp config check FILE [--memory MiB]`: with --memory, also that the VMs fit a machine of that size. */
+export async function configCheck(file: string, memory?: string): Promise<number> {
+  const { memoryFlag, checkMachineFits, configMachineMiB } = await import('./run');
+  const machineMiB = memory === undefined ? undefined : memoryFlag(memory);
+  const parsed = await parseWithCore(file);
+  const { core, count, error } = parsed;
+  if (error) throw new WispError(`configuration error: ${error}`);
+  const vmMiB = vmMemoryTotal(parsed);
+  if (machineMiB !== undefined) checkMachineFits(vmMiB, machineMiB, memory!);
   // What run, image and pack would meet: each image there (beside the configuration, or one of
   // wisp's own), fitting its VM, and a kernel VM's files taken by the core's loader.
   const { checkConfigImages } = await import('./host-load');
@@ -106,5 +115,6 @@ export async function configCheck(file: string): Promise<number> {
     const placement = vmKind === 0 ? `, load ${hex('vmLoadAddress', i)}, entry ${hex('vmEntry', i)}, mode ${mode}` : '';
     console.log(`  vm ${name}: ${what}, memory ${call('vmMemoryMiB', i)} MiB${placement}, expect ${expect}`);
   }
+  console.log(`  machine: ${machineMiB ?? configMachineMiB(vmMiB)} MiB${machineMiB === undefined ? ' (what wisp run --config gives it)' : ''}, the VMs ${vmMiB} MiB of it`);
   return 0;
 }

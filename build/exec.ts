@@ -1,5 +1,6 @@
 // Running external tools: captured output, a clear error with the tool's output on failure.
 import { spawn } from 'node:child_process';
+import { endOnInterrupt } from './interrupt';
 import { WispError } from './log';
 import { root, rel } from './paths';
 
@@ -7,7 +8,7 @@ export interface RunResult { status: number | null; stdout: string; stderr: stri
 
 export function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? root, env: opts.env ?? process.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = endOnInterrupt(spawn(cmd, args, { cwd: opts.cwd ?? root, env: opts.env ?? process.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] }));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));

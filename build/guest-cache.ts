@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { run, runChecked } from './exec';
-import { step, warn, WispError } from './log';
+import { onInterrupt } from './interrupt';
+import { progress, step, warn, WispError } from './log';
 import { program } from './tools';
 import { abs, ensureDir, rel } from './paths';
 
@@ -60,14 +61,59 @@ async function kernelPackage(): Promise<string | null> {
   return m ? m[1] : null;
 }
 
+/** Where apt keeps a download it has not finished (Dir::Cache::Archives, Debian's default). */
+const APT_PARTIAL = '/var/cache/apt/archives/partial';
+
+/** The .deb's size from the package lists (`Size:`), for the progress line; undefined if apt-cache does not say. */
+async function packageSize(pkg: string): Promise<number | undefined> {
+  const r = await run(program('apt-cache'), ['show', '--no-all-versions', pkg]).catch(() => null);
+  const m = r && r.status === 0 ? /^Size: (\d+)$/m.exec(r.stdout) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The bytes of PKG's .deb written so far in any of `dirs` (files that were there before excepted). */
+function bytesSoFar(pkg: string, dirs: string[], before: Set<string>): number {
+  let bytes = 0;
+  for (const d of dirs) {
+    let names: string[] = [];
+    try { names = fs.readdirSync(d); } catch { /* not there, or not ours to read */ }
+    for (const n of names) {
+      if (!n.startsWith(`${pkg}_`) || (d !== APT_PARTIAL && before.has(n))) continue;
+      try { bytes += fs.statSync(path.join(d, n)).size; } catch { /* gone meanwhile */ }
+    }
+  }
+  return bytes;
+}
+
+/** PKG's .deb files in dir that were not there before. */
+function newDebs(pkg: string, dir: string, before: Set<string>): string[] {
+  return fs.readdirSync(dir).filter((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+}
+
 /** `apt-get download PKG` into dir; returns the .deb's file name. */
 async function download(pkg: string, dir: string): Promise<string> {
   const before = new Set(fs.readdirSync(dir));
   const existing = [...before].find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   if (existing) return existing;
   step(`apt-get download ${pkg} -> ${rel(dir)}/`);
-  await runChecked(`downloading ${pkg} from Debian`, program('apt-get'), ['download', pkg], { cwd: dir });
-  const deb = fs.readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+  const total = await packageSize(pkg);
+  const shown = progress(`apt-get download ${pkg}`, { total });
+  // apt-get writes the .deb straight into dir (as root, unsandboxed) or into its partial/ folder first.
+  const poll = setInterval(() => shown.update(bytesSoFar(pkg, [dir, APT_PARTIAL], before)), 250);
+  // A download cut short (Ctrl-C, a failure) would be taken for a whole .deb by the next run.
+  const removeUnfinished = (): void => { for (const f of newDebs(pkg, dir, before)) fs.rmSync(path.join(dir, f), { force: true }); };
+  const forget = onInterrupt(removeUnfinished);
+  try {
+    await runChecked(`downloading ${pkg} from Debian`, program('apt-get'), ['download', pkg], { cwd: dir });
+  } catch (e) {
+    removeUnfinished();
+    throw e;
+  } finally {
+    clearInterval(poll);
+    shown.end();
+    forget();
+  }
+  const deb = newDebs(pkg, dir, before)[0];
   if (!deb) throw new WispError(`apt-get download ${pkg} left no ${pkg}_*.deb in ${rel(dir)}`);
   return deb;
 }
@@ -76,7 +122,8 @@ async function unpack(dir: string, deb: string, into: string): Promise<void> {
   fs.rmSync(into, { recursive: true, force: true });
   ensureDir(into);
   step(`dpkg -x ${deb}`);
-  await runChecked(`unpacking ${deb}`, program('dpkg'), ['-x', path.join(dir, deb), into]);
+  const shown = progress(`dpkg -x ${deb}`);
+  await runChecked(`unpacking ${deb}`, program('dpkg'), ['-x', path.join(dir, deb), into]).finally(() => shown.end());
 }
 
 // ---- cpio "newc" (the format the kernel unpacks: Documentation/driver-api/early-userspace/buffer-format.rst) ----

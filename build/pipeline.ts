@@ -7,7 +7,8 @@ import { buildCore, CoreTarget } from './asc';
 import { compile, CompileJob, objectPath, pool, variantSources } from './clang';
 import { buildGuests } from './guests';
 import { link } from './link';
-import { step, WispError } from './log';
+import { removeOnInterrupt } from './interrupt';
+import { progress, step, UsageError, WispError } from './log';
 import { buildPayload } from './payload';
 import { checkNode, cToolchain } from './toolchain';
 import { ensureDir, outDir } from './paths';
@@ -20,7 +21,7 @@ export function selectVariants(names?: string[]): Variant[] {
   if (!names || names.length === 0) return VARIANTS;
   return names.map((n) => {
     const v = variantNamed(n);
-    if (!v) throw new WispError(`unknown variant ${n}: one of ${VARIANTS.map((x) => x.name).join(', ')}`);
+    if (!v) throw new UsageError(`--variant ${n}: one of ${VARIANTS.map((x) => x.name).join(', ')}`);
     return v;
   });
 }
@@ -47,7 +48,8 @@ export async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  try { return await fn(); } finally { fs.rmSync(lock, { force: true }); }
+  const forget = removeOnInterrupt(lock);
+  try { return await fn(); } finally { fs.rmSync(lock, { force: true }); forget(); }
 }
 
 /** Builds the given variants (default: all) and every guest. */
@@ -56,6 +58,15 @@ export async function build(variants: Variant[] = VARIANTS): Promise<void> {
 }
 
 async function buildUnlocked(variants: Variant[]): Promise<void> {
+  const shown = progress('build');
+  try {
+    await buildSteps(variants);
+  } finally {
+    shown.end();
+  }
+}
+
+async function buildSteps(variants: Variant[]): Promise<void> {
   const started = Date.now();
   checkNode();
   cToolchain();

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { AnsiStripper } from './ansi';
 import { commandLine } from './exec';
+import { endOnInterrupt, removeOnInterrupt } from './interrupt';
+import { consoleOut, progress } from './log';
 import { qemuToolchain } from './toolchain';
 
 export interface BootOptions {
@@ -68,6 +70,9 @@ export interface BootResult {
   command: string;
 }
 
+/** wisp's first line on the console: its banner (`wisp 0.1.0`) or a `wisp: ...` message before it. */
+export const WISP_SPEAKS = /^wisp[ :]/m;
+
 export function qemuArgs(o: BootOptions, varsFile: string, ovmfCode: string): string[] {
   const args = [
     '-machine', 'q35', '-accel', 'tcg', '-cpu', o.cpu ?? 'max', '-m', String(o.memoryMiB ?? 256), '-smp', String(o.smp ?? 1),
@@ -95,13 +100,16 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
   const { qemu, ovmfCode, ovmfVars } = qemuToolchain();
   if (!fs.existsSync(o.image)) throw new Error(`bootImage: ${o.image} not found`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wisp-qemu-'));
+  const forget = removeOnInterrupt(dir);
   const vars = path.join(dir, 'OVMF_VARS_4M.fd');
   fs.copyFileSync(ovmfVars, vars);
   const args = qemuArgs(o, vars, ovmfCode);
   const command = commandLine(qemu, args);
   try {
     return await new Promise<BootResult>((resolve, reject) => {
-      const child = spawn(qemu, args, { stdio: [o.stdin === 'inherit' ? 'inherit' : o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      const child = endOnInterrupt(spawn(qemu, args, { stdio: [o.stdin === 'inherit' ? 'inherit' : o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] }));
+      // The firmware's start takes seconds under TCG: a live line until wisp's first words.
+      const booting = o.echo ? progress('boot: QEMU + OVMF, until wisp starts') : undefined;
       const feed = typeof o.stdin === 'object' ? o.stdin : undefined;
       let feeding = false;
       child.stdin?.on('error', () => undefined);   // QEMU gone: the bytes have nowhere to go
@@ -129,7 +137,8 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
       if (!feed) clearInterval(feedTimer);
       const take = (text: string): void => {
         output += text;
-        if (o.echo && text) process.stdout.write(text);
+        if (booting && WISP_SPEAKS.test(output)) booting.end();     // before the banner is shown
+        if (o.echo) consoleOut(text);
         startFeeding();
         if (o.onOutput && text) o.onOutput(output);
       };
@@ -140,7 +149,7 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
           stop();
         }
       });
-      child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); if (o.echo) process.stderr.write(b); });
+      child.stderr!.on('data', (b: Buffer) => { stderr += b.toString(); if (o.echo) consoleOut(b, process.stderr); });
       if (o.timeoutMs !== undefined) {
         timer = setTimeout(() => {
           timedOut = true;
@@ -150,6 +159,7 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
       child.on('error', reject);
       child.on('close', (status) => {
         clearInterval(feedTimer);
+        booting?.end();
         if (timer) clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
         take(stripper.push(decoder.end()) + stripper.end());
@@ -158,5 +168,6 @@ export async function bootImage(o: BootOptions): Promise<BootResult> {
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+    forget();
   }
 }

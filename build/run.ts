@@ -9,13 +9,16 @@ import { bootImage } from './qemu';
 import { bootBochs, summaryValue, WISP_HALTS } from './bochs';
 import { validateConfig } from './config-check';
 import { checkConfigImages, checkLoad, kernelFormat } from './host-load';
-import { resolveGuest } from '../image/inputs';
+import { diskImageFile, resolveGuest } from '../image/inputs';
+import { removeOnInterrupt } from './interrupt';
 
 export interface RunOptions {
   cpu?: string; config?: string; image?: string; variant?: string; timeout?: string;
   kernel?: string; initrd?: string; append?: string; memory?: string;
   /** qemu (default) or bochs (build/bochs.ts; --cpu is then a Bochs CPU model). */
   emulator?: string;
+  /** What followed `--` on the command line: given to the emulator after wisp's own arguments, unchanged. */
+  emulatorArgs?: string[];
 }
 
 const BOCHS_DEFAULT_CPU = 'corei7_skylake_x';
@@ -36,14 +39,14 @@ export interface KernelModule { file: string; args: string }
 export function parseModules(initrd: string): KernelModule[] {
   return initrd.split(',').map((item) => {
     const m = /^\s*(\S+)\s*(.*?)\s*$/.exec(item);
-    if (!m) throw new WispError(`--initrd "${initrd}": an empty module (modules are "FILE ARGS,FILE ARGS")`);
+    if (!m) throw new UsageError(`--initrd "${initrd}": an empty module (modules are "FILE ARGS,FILE ARGS")`);
     return { file: m[1], args: m[2] };
   });
 }
 
 function checkText(flag: string, text: string): void {
-  if (text.includes('"')) throw new WispError(`${flag}: the text cannot contain '"' (wisp.cfg quotes it)`);
-  if (/[^\x20-\x7e]/.test(text)) throw new WispError(`${flag}: printable ASCII only`);
+  if (text.includes('"')) throw new UsageError(`${flag}: the text cannot contain '"' (wisp.cfg quotes it)`);
+  if (/[^\x20-\x7e]/.test(text)) throw new UsageError(`${flag} ${JSON.stringify(text)}: printable ASCII only`);
 }
 
 /** The file's name on the ESP: its own where wisp.cfg and FAT take it as it is, else `fallback`. */
@@ -167,23 +170,47 @@ export interface KernelRun { kernel: string; initrd?: string; append?: string; m
  */
 export async function kernelRunImage(k: KernelRun, efi: string, dir: string, checked?: KernelRunFiles): Promise<string> {
   const run = checked ?? await checkKernelRun(k);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  const guests: string[] = [];
-  for (const [given, name] of run.files) {
-    const link = path.join(dir, name);
-    fs.symlinkSync(path.resolve(given), link);
-    guests.push(link);
+  // Made under a temporary name beside `dir` and renamed at the end: never half a run folder.
+  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.tmp-${process.pid}`);
+  const forget = removeOnInterrupt(tmp);
+  try {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const guests: string[] = [];
+    for (const [given, name] of run.files) {
+      const link = path.join(tmp, name);
+      fs.symlinkSync(path.resolve(given), link);
+      guests.push(link);
+    }
+    const config = path.join(tmp, 'wisp.cfg');
+    fs.writeFileSync(config, run.config);
+    await validateConfig(config);
+    await makeImage({ output: path.join(tmp, 'wisp.img'), efi, config, guests, shownAs: rel(path.join(dir, 'wisp.img')) });
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    forget();
   }
-  const config = path.join(dir, 'wisp.cfg');
-  fs.writeFileSync(config, run.config);
-  await validateConfig(config);
-  return abs(await makeImage({ output: path.join(dir, 'wisp.img'), efi, config, guests }));
+  return abs(path.join(dir, 'wisp.img'));
 }
 
 /** QEMU's -m for a guest of `memoryMiB`. */
 export function hostMemoryMiB(memoryMiB: number): number {
   return memoryMiB + HOST_MEMORY_MIB;
+}
+
+/** The emulated machine's memory that `wisp run --config` gives VMs of `vmMiB` together: rounded up to 64 MiB, plus wisp's own. */
+export function configMachineMiB(vmMiB: number): number {
+  return hostMemoryMiB(Math.ceil(vmMiB / 64) * 64);
+}
+
+/** The VMs of a configuration (`vmMiB` together) fit a machine of `machineMiB` beside wisp and OVMF. */
+export function checkMachineFits(vmMiB: number, machineMiB: number, given: string): void {
+  const least = hostMemoryMiB(vmMiB);
+  if (machineMiB < least) {
+    throw new WispError(`--memory ${given}: the configuration's VMs take ${vmMiB} MiB and wisp and OVMF about ${HOST_MEMORY_MIB} MiB more: give at least ${least} MiB, or leave --memory out (then ${configMachineMiB(vmMiB)} MiB)`);
+  }
 }
 
 /**
@@ -207,6 +234,17 @@ export function parseMemory(text: string): number {
   return Number.isInteger(mib) ? mib : NaN;
 }
 
+/** The range of --memory: a `--kernel` VM's memory, or the emulated machine's. */
+const KERNEL_VM_MIB: [number, number] = [16, 4096];
+const MACHINE_MIB: [number, number] = [64, 16384];
+
+/** The MiB of a --memory flag, or a usage error saying what it takes. */
+export function memoryFlag(given: string, [lowest, highest] = MACHINE_MIB): number {
+  const mib = parseMemory(given);
+  if (!(mib >= lowest && mib <= highest)) throw new UsageError(`--memory ${given}: MiB (or with a K, M, G suffix), from ${lowest} to ${highest} MiB`);
+  return mib;
+}
+
 export async function runCommand(o: RunOptions): Promise<number> {
   let image: string;
   const kernelRun = o.kernel !== undefined;
@@ -219,11 +257,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError(`--timeout ${o.timeout}: a number of seconds is expected`);
   // --kernel: the VM's memory (wisp's own comes on top); otherwise the emulated machine's.
-  const memoryMiB = o.memory === undefined ? DEFAULT_GUEST_MIB : parseMemory(o.memory);
-  const [lowest, highest] = kernelRun ? [16, 4096] : [64, 16384];
-  if (!(memoryMiB >= lowest && memoryMiB <= highest)) throw new UsageError(`--memory ${o.memory}: MiB (or with a K, M, G suffix), from ${lowest} to ${highest} MiB`);
+  const memoryMiB = o.memory === undefined ? DEFAULT_GUEST_MIB : memoryFlag(o.memory, kernelRun ? KERNEL_VM_MIB : MACHINE_MIB);
   let machineMiB = kernelRun ? hostMemoryMiB(memoryMiB) : o.memory === undefined ? undefined : memoryMiB;
-  if (o.image && !fs.existsSync(o.image)) throw new WispError(`--image ${o.image}: no such file`);
+  if (o.image) diskImageFile('--image', o.image);
   if (o.config && !fs.existsSync(o.config)) throw new WispError(`--config ${o.config}: no such file`);
   if (kernelRun) {
     const [variant] = selectVariants([o.variant ?? 'wisp']);
@@ -241,24 +277,22 @@ export async function runCommand(o: RunOptions): Promise<number> {
       const vmMiB = await validateConfig(o.config);
       const dir = path.dirname(o.config);
       await checkConfigImages(o.config, (name) => resolveGuest(name, [], dir));
-      if (machineMiB === undefined) machineMiB = hostMemoryMiB(Math.ceil(vmMiB / 64) * 64);
+      if (machineMiB === undefined) machineMiB = configMachineMiB(vmMiB);
+      else checkMachineFits(vmMiB, machineMiB, o.memory!);
     }
     await build([variant]);
     image = abs(await makeImage({ output: 'out/run/config.img', efi: variant.output, config: o.config }));   // not the user's out/wisp.img
   }
-  if (emulator === 'bochs') return runBochs(image, o.cpu ?? BOCHS_DEFAULT_CPU, timeoutMs, o.timeout, machineMiB, kernelRun);
+  if (emulator === 'bochs') return runBochs(image, o.cpu ?? BOCHS_DEFAULT_CPU, timeoutMs, o.timeout, machineMiB, kernelRun, o.emulatorArgs);
   step(`boot ${rel(image)} in QEMU + OVMF (-cpu ${o.cpu ?? 'max'}); Ctrl-C ends it`);
   // The console input: a terminal goes to QEMU as it is (raw; Ctrl-C ends QEMU); piped bytes go
   // once wisp has started the VM (vmStarted).
   const stdin = !kernelRun ? undefined : process.stdin.isTTY ? 'inherit' as const
     : { stream: process.stdin, startWhen: vmStarted(RUN_VM) };
-  const onSigint = (): void => undefined;   // QEMU gets the Ctrl-C too; its exit status is ours
-  if (stdin === 'inherit') process.on('SIGINT', onSigint);
   // A configuration ending in "halt" (no debug-exit) would leave QEMU running: stop it once wisp
   // says it halts, with the status debug-exit would have given.
   const until = kernelRun ? undefined : WISP_HALTS;
-  const r = await bootImage({ image, cpu: o.cpu, echo: true, timeoutMs, memoryMiB: machineMiB, stdin, until })
-    .finally(() => process.off('SIGINT', onSigint));
+  const r = await bootImage({ image, cpu: o.cpu, echo: true, timeoutMs, memoryMiB: machineMiB, stdin, until, extraArgs: o.emulatorArgs });
   if (typeof stdin === 'object') process.stdin.destroy();   // do not keep Node waiting for more input
   if (r.timedOut) {
     step(`\nwisp: QEMU stopped after ${o.timeout} s`);
@@ -268,7 +302,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     const v = summaryValue(r.output);
     return v === undefined ? 1 : (v << 1) | 1;
   }
-  if (r.status === null) return kernelRun ? 130 : 1;  // ended by a signal (Ctrl-C)
+  if (r.status === null) return 130;  // ended by a signal (a Ctrl-C reaches wisp too: build/interrupt.ts)
   if (kernelRun && r.status === STATUS_STOPPED_BY_WISP) step(`\nwisp: the VM was stopped by wisp (status ${r.status})`);
   else if (r.status & 1 && r.status > 1) step(`\nwisp: QEMU exit status ${r.status} (isa-debug-exit value ${r.status >> 1})`);
   return r.status;
@@ -277,11 +311,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
 // The same contract as QEMU's: the console here, and with debug-exit on the status QEMU's
 // isa-debug-exit would give, (V << 1) | 1, from wisp's summary (build/bochs.ts).
 async function runBochs(image: string, cpu: string, timeoutMs: number | undefined, timeout: string | undefined,
-  memoryMiB: number | undefined, kernelRun: boolean): Promise<number> {
+  memoryMiB: number | undefined, kernelRun: boolean, extraArgs?: string[]): Promise<number> {
   step(`boot ${rel(image)} in Bochs + OVMF (cpu model ${cpu}; the ESP as FAT16); Ctrl-C ends it`);
   // As with QEMU: the console input reaches a `--kernel` guest's UART once wisp has started the VM.
   const input = kernelRun ? { stream: process.stdin, startWhen: vmStarted(RUN_VM) } : undefined;
-  const r = await bootBochs({ image, cpuModel: cpu, echo: true, timeoutMs, memoryMiB, input })
+  const r = await bootBochs({ image, cpuModel: cpu, echo: true, timeoutMs, memoryMiB, input, extraArgs })
     .finally(() => { if (input) process.stdin.destroy(); });
   if (r.ended === 'timeout') {
     step(`\nwisp: Bochs stopped after ${timeout} s`);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from './pipeline';
-import { step, WispError } from './log';
+import { step, useColour, WispError } from './log';
 import { abs, listFiles, outDir, rel, root } from './paths';
 
 /** Default per-test timeout; tests that boot QEMU set their own with this.timeout(). */
@@ -42,9 +42,9 @@ export async function testCommand(args: string[]): Promise<number> {
   const mocha = abs('node_modules/mocha/bin/mocha.js');
   if (!fs.existsSync(mocha)) throw new WispError('mocha is not installed: run `npm ci`');
   const argv = ['--enable-source-maps', mocha, '--timeout', String(DEFAULT_TIMEOUT_MS), ...files.map(rel), ...mochaArgs];
-  // Colours only on a terminal; mocha's output is passed through as it comes and ends with one plain
+  // Colours only on a terminal (and not with NO_COLOR); mocha's output is passed through as it comes and ends with one plain
   // line "N passed, M failed" that any CI log reader understands.
-  argv.push(process.stdout.isTTY ? '--color' : '--no-color');
+  argv.push(useColour(process.stdout) ? '--color' : '--no-color');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, WISP_ROOT: root } });
     let tail = '';

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, selectVariants } from './pipeline';
-import { UsageError, WispError } from './log';
+import { setQuiet, UsageError, WispError } from './log';
+import { exitOnInterrupt } from './interrupt';
 import { version as VERSION } from '../package.json';
 
 /** Each command's usage, as `wisp COMMAND --help` prints it; `wisp --help` prints them all. */
@@ -19,18 +20,19 @@ const USAGE: Record<string, string> = {
                                 the one-file appliance (default out/appliance.efi): wisp.efi with the
                                 configuration and its guests as PE sections (.wispcfg, .linux/.initrd/
                                 .cmdline or .wimgN; docs/deployment.md); boots with no file system`,
-  'run': `  run [--cpu MODEL] [--config FILE] [--memory MiB] [--image FILE] [--variant NAME] [--timeout SECONDS]
+  'run': `  run [--cpu MODEL] [--config FILE] [--memory MiB] [--image FILE] [--variant NAME] [--timeout SECONDS] [-- QEMU ARGS]
                                 build, make an image, boot it in QEMU + OVMF with the console here;
                                 exits with QEMU's exit status, or once wisp halts with the status
                                 debug-exit would give. --memory: the emulated machine's RAM (default:
                                 the VMs' memory, rounded up to 64 MiB, plus 256 MiB for wisp and OVMF).
                                 --memory takes MiB or a K/M/G suffix; QEMU's spellings -m, -kernel,
-                                -initrd and -append work too
-  run --emulator bochs [--cpu MODEL] [...]
+                                -initrd and -append work too. After --, the rest goes to the emulator
+                                as it is, after wisp's own arguments (QEMU options; bochsrc lines)
+  run --emulator bochs [--cpu MODEL] [...] [-- BOCHSRC LINES]
                                 the same in Bochs + OVMF: Intel VT-x or AMD SVM by Bochs CPU model
                                 (default corei7_skylake_x); same console and exit status (derived
                                 from wisp's summary line: Bochs has no isa-debug-exit)
-  run --kernel FILE [--initrd FILE] [--append "CMDLINE"] [--memory MiB] [--cpu MODEL]
+  run --kernel FILE [--initrd FILE] [--append "CMDLINE"] [--memory MiB] [--cpu MODEL] [-- QEMU ARGS]
                                 boot a kernel as wisp's one VM (default 256 MiB), what QEMU's
                                 -kernel takes: a Linux bzImage (--initrd FILE; command line default
                                 "console=ttyS0") or a Multiboot v1 kernel, ELF or a.out kludge
@@ -41,8 +43,7 @@ const USAGE: Record<string, string> = {
                                 with -no-reboot and isa-debug-exit would give: 0 after poweroff or
                                 reset, (V << 1) | 1 after the guest writes V to port 0xf4, and 253
                                 when wisp had to stop the VM (fault, trap, halt, error)`,
-  'bluepill': `  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS]
-           [--driver FILE]
+  'bluepill': `  bluepill [--smp N] [--mode shell-load|driver-order|none] [--append "..."] [--timeout SECONDS] [--driver FILE] [-- QEMU ARGS]
                                 the firmware-driver form end to end: build out/wisp-driver.efi, the
                                 probe and its initramfs (out/bluepill/), an ESP with the driver,
                                 Debian's kernel and a startup.nsh for OVMF's UEFI Shell; boot it in
@@ -54,10 +55,14 @@ const USAGE: Record<string, string> = {
   'start': `  start                         build and boot Debian's Linux kernel with a BusyBox shell under wisp
                                 (npm start; the first run fetches both from Debian into cache/)`,
   'test': `  test [mocha options]          build everything, bundle test/**/*.test.ts, run mocha (--grep ...)`,
-  'bench': `  bench                         the benchmark figures (npm run bench; see build/bench.ts)`,
+  'bench': `  bench [--only size|cpuid|callgrind|bochs|linux|bluepill]
+                                the benchmark figures (npm run bench; docs/benchmarks.md), or one part`,
   'fetch-guests': `  fetch-guests                  fetch Debian's kernel and busybox-static into cache/debian and build
                                 the initramfs (set-up does this once; runs and tests refresh it)`,
-  'config': `  config check FILE             check a wisp.cfg with the core's own parser (out/core.wasm)`,
+  'config': `  config check FILE [--memory MiB]
+                                check a wisp.cfg with the core's own parser (out/core.wasm), and that
+                                each image it names is there and fits its VM; with --memory, that the
+                                VMs fit a machine of that size beside wisp (docs/config.md)`,
 };
 
 const HELP = `usage: wisp <command> [options]     (wisp COMMAND --help: that command alone)
@@ -66,6 +71,7 @@ commands:
 ${Object.values(USAGE).join('\n')}
   --help                        this text
   --version                     the version of wisp
+  --quiet, -q                   (with any command) no progress: only errors, results and the guest's console
 
 A dd-able USB key: wisp image -o wisp.img --config my.cfg && dd if=wisp.img of=/dev/sdX bs=1M`;
 
@@ -101,8 +107,21 @@ async function checkImageInputs(v: { config?: string; guest?: string[]; efi?: st
   await checkConfigImages(v.config, (name) => resolveGuest(name, given, path.dirname(v.config!)));
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Commands that give what follows `--` to the emulator. */
+const PASSES_THROUGH = ['run', 'bluepill'];
+
+async function main(args: string[]): Promise<number> {
+  // `--`: the rest goes to the emulator unchanged; --quiet (anywhere before it) is for every command.
+  const dashes = args.indexOf('--');
+  const emulatorArgs = dashes < 0 ? [] : args.slice(dashes + 1);
+  const own = dashes < 0 ? args : args.slice(0, dashes);
+  const argv = own.filter((a) => a !== '--quiet' && a !== '-q');
+  if (argv.length !== own.length) setQuiet(true);
   const [cmd, ...rest] = argv;
+  if (dashes >= 0 && !PASSES_THROUGH.includes(cmd ?? '') && cmd !== 'test') {
+    throw new UsageError(`${cmd ?? 'wisp'}: nothing takes arguments after -- here (only ${PASSES_THROUGH.join(' and ')}: for the emulator)`);
+  }
+  if (cmd === 'test' && dashes >= 0) rest.push('--', ...emulatorArgs);     // mocha's own
   if (cmd !== undefined && USAGE[cmd] && (rest.includes('--help') || rest.includes('-h'))) {
     console.log(`usage:\n${USAGE[cmd]}`);
     return 0;
@@ -154,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
       } }) as { values: import('./run').RunOptions };
       const { runCommand, startCommand } = await import('./run');
       values.config = fromCwd(values.config); values.image = fromCwd(values.image); values.kernel = fromCwd(values.kernel);
-      return cmd === 'start' ? startCommand() : runCommand(values);
+      return cmd === 'start' ? startCommand() : runCommand({ ...values, emulatorArgs });
     }
     case 'bluepill': {
       const { values } = parseArgs({ args: rest, options: {
@@ -162,18 +181,20 @@ async function main(argv: string[]): Promise<number> {
       } });
       const { bluepillCommand } = await import('./bluepill');
       values.driver = fromCwd(values.driver);
-      return bluepillCommand(values);
+      return bluepillCommand(values, emulatorArgs);
     }
     case 'test': {
       const { testCommand } = await import('./test-runner');
       return testCommand(rest);
     }
     case 'config': {
-      if (rest[0] !== 'check' || rest.length !== 2) throw new UsageError('usage: wisp config check FILE');
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { memory: { type: 'string', short: 'm' } } });
+      if (positionals[0] !== 'check' || positionals.length !== 2) throw new UsageError('usage: wisp config check FILE [--memory MiB]');
       const { configCheck } = await import('./config-check');
-      return configCheck(fromCwd(rest[1]));
+      return configCheck(fromCwd(positionals[1]), values.memory);
     }
     case 'fetch-guests': {
+      if (rest.length) throw new UsageError(`fetch-guests takes no arguments: ${rest[0]}`);
       const { ensureLinuxGuest } = await import('./guest-cache');
       const g = await ensureLinuxGuest();
       console.log(`linux guest: ${g.kernel}\n             ${g.initrd}`);
@@ -188,6 +209,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+exitOnInterrupt();
 main(process.argv.slice(2)).then(
   (status) => { process.exitCode = status; },
   (e: unknown) => {
@@ -195,7 +217,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`wisp: ${e.message}\n`);
       process.exitCode = e.exitCode;
     } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`wisp: ${e.message}\n(see wisp --help)\n`);
+      // util.parseArgs' first sentence (its advice about '--' does not hold here: -- is the emulator's).
+      const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
+      process.stderr.write(`wisp: ${e.message.split('\n')[0].replace(/\. .*$/, '').replace(/\.$/, '')} (see wisp ${command && USAGE[command] ? `${command} ` : ''}--help)\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`wisp: internal error (a bug in wisp; please report it with the command you ran):\n${(e as Error).stack ?? String(e)}\n`);

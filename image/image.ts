@@ -4,8 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { WispError, step } from '../build/log';
+import { WispError, progress, step } from '../build/log';
 import { abs, rel } from '../build/paths';
+import { removeOnInterrupt } from '../build/interrupt';
 import { buildGpt, EFI_SYSTEM_PARTITION, SECTOR } from './gpt';
 import { FatFile, makeFat, MIN_FAT32_BYTES } from './fat';
 import { checkGivenGuests, inputFile, outputFile, peFile, resolveGuest, writeAtomically } from './inputs';
@@ -21,6 +22,8 @@ export interface ImageOptions {
   guests?: string[];
   diskGuid?: string;
   partitionGuid?: string;
+  /** The name the step line gives the image (default: output), where output is a temporary name. */
+  shownAs?: string;
 }
 
 /**
@@ -56,14 +59,14 @@ export async function makeImage(o: ImageOptions): Promise<string> {
   } else if (o.guests?.length) {
     throw new WispError('--guest needs --config: guests are only put on the image for a configuration that names them');
   }
-  return writeEspImage({ output, files, diskGuid: o.diskGuid, partitionGuid: o.partitionGuid });
+  return writeEspImage({ output, files, diskGuid: o.diskGuid, partitionGuid: o.partitionGuid, shownAs: o.shownAs });
 }
 
 /**
  * A disk image (protective MBR + GPT) whose one partition, an EFI system partition, holds `files`
  * on FAT32; sized for them. Returns the root-relative path.
  */
-export async function writeEspImage(o: { output: string; files: FatFile[]; diskGuid?: string; partitionGuid?: string }): Promise<string> {
+export async function writeEspImage(o: { output: string; files: FatFile[]; diskGuid?: string; partitionGuid?: string; shownAs?: string }): Promise<string> {
   const output = abs(o.output);
   const files = o.files;
   const payload = files.reduce((n, f) => n + fs.statSync(f.source).size, 0);
@@ -77,9 +80,11 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       lastLba: ESP_FIRST_LBA + espSectors - 1, name: 'EFI system partition' }],
   });
 
-  step(`image ${rel(output)}`);
+  const name = o.shownAs ?? rel(output);
+  const shown = progress(`image ${name}`, { total: payload });
   await writeAtomically('-o', output, async (tmp) => {
     const espFile = `${tmp}.esp`;
+    const forget = removeOnInterrupt(espFile);
     try {
       await makeFat({ file: espFile, bytes: espBytes, hiddenSectors: ESP_FIRST_LBA, label: 'WISP', files });
       const fd = fs.openSync(tmp, 'w');
@@ -94,8 +99,10 @@ export async function writeEspImage(o: { output: string; files: FatFile[]; diskG
       }
     } finally {
       fs.rmSync(espFile, { force: true });
+      forget();
     }
-  });
+  }).finally(() => shown.end());
+  step(`image ${name}`);                      // once it is there: a failure is the one line of its error
   return rel(output);
 }
 

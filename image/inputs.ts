@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WispError } from '../build/log';
 import { abs, rel } from '../build/paths';
+import { removeOnInterrupt } from '../build/interrupt';
 
 /** `what` (a flag or a role, e.g. "--efi") names an existing, readable, non-empty file. */
 export function inputFile(what: string, file: string): string {
@@ -33,6 +34,18 @@ export function peFile(what: string, file: string): string {
   return file;
 }
 
+const SECTOR = 512;
+
+/** A disk image such as `wisp image` writes: a GPT header ("EFI PART") at LBA 1 (UEFI 2.10, 5.3.2). */
+export function diskImageFile(what: string, file: string): string {
+  inputFile(what, file);
+  const header = Buffer.alloc(8);
+  const fd = fs.openSync(file, 'r');
+  try { fs.readSync(fd, header, 0, 8, SECTOR); } finally { fs.closeSync(fd); }
+  if (header.toString('latin1') !== 'EFI PART') throw new WispError(`${what} ${rel(file)}: not a GPT disk image (no "EFI PART" at LBA 1), such as \`wisp image\` writes`);
+  return file;
+}
+
 /** An output path: not a folder; its folder is there or can be made. */
 export function outputFile(what: string, file: string): string {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new WispError(`${what} ${rel(file)}: a folder; give a file name`);
@@ -52,13 +65,12 @@ function writeError(what: string, output: string, e: unknown): unknown {
 
 /**
  * Writes `output` through `write(tmp)`: a temporary name in the same folder, renamed at the end,
- * removed on failure and at exit (Ctrl-C). File-system errors are one line.
+ * removed on failure and on Ctrl-C (build/interrupt.ts). File-system errors are one line.
  */
 export async function writeAtomically<T>(what: string, output: string, write: (tmp: string) => Promise<T>): Promise<T> {
   outputFile(what, output);
   const tmp = tempName(output);
-  const cleanup = (): void => { fs.rmSync(tmp, { force: true }); };
-  process.once('exit', cleanup);
+  const forget = removeOnInterrupt(tmp);
   try {
     fs.mkdirSync(path.dirname(output), { recursive: true });
     const r = await write(tmp);
@@ -67,8 +79,8 @@ export async function writeAtomically<T>(what: string, output: string, write: (t
   } catch (e) {
     throw writeError(what, output, e);
   } finally {
-    cleanup();
-    process.off('exit', cleanup);
+    fs.rmSync(tmp, { force: true });
+    forget();
   }
 }
 
