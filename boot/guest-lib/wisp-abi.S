@@ -12,5 +12,7 @@
 #define HC_TEST_TRAP        0x7e57      // test builds only
 #define EXIT_REASON_CPUID   1
 #define EXIT_REASON_WBINVD  14
+#define EXIT_REASON_NMI_WINDOW 15
+#define STAT_MSR_REFUSED    16          // EXIT_STATS slot after the reasons: MSR accesses refused with #GP
 
 #endif
