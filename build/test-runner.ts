@@ -47,17 +47,22 @@ export async function testCommand(args: string[]): Promise<number> {
   argv.push(useColour(process.stdout) ? '--color' : '--no-color');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, WISP_ROOT: root } });
-    let tail = '';
+    // mocha's counts come before its failure reports, which can be long: each is kept as it passes.
+    let line = '';
+    let passed: RegExpExecArray | null = null, failed: RegExpExecArray | null = null, pending: RegExpExecArray | null = null;
     child.stdout.on('data', (b: Buffer) => {
       process.stdout.write(b);
-      tail = (tail + b.toString()).slice(-4096);
+      const lines = (line + b.toString()).split('\n');
+      line = lines.pop() ?? '';
+      for (const l of lines) {
+        const plain = l.replace(/\x1b\[[0-9;]*m/g, '');
+        passed = /^\s*(\d+) passing/.exec(plain) ?? passed;
+        failed = /^\s*(\d+) failing/.exec(plain) ?? failed;
+        pending = /^\s*(\d+) pending/.exec(plain) ?? pending;
+      }
     });
     child.on('error', reject);
     child.on('close', (status, signal) => {
-      const plain = tail.replace(/\x1b\[[0-9;]*m/g, '');
-      const passed = /(\d+) passing/.exec(plain);
-      const failed = /(\d+) failing/.exec(plain);
-      const pending = /(\d+) pending/.exec(plain);
       if (passed || failed) {
         console.log(`${passed?.[1] ?? 0} passed, ${failed?.[1] ?? 0} failed${pending ? `, ${pending[1]} skipped` : ''}`);
       }

@@ -207,6 +207,7 @@ export class X86Core {
     const self = this;
     const known: Record<string, (...a: never[]) => unknown> = {
       ...guestImports(self),
+      hostTsc: () => 0n,                      // i64 results are BigInts
     };
     // Other host functions the core may import (CPUID, TSC, timers...) answer 0 here.
     const env: Record<string, unknown> = {};
