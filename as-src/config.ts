@@ -12,12 +12,15 @@ export const MAX_VMS: u32 = 16;
 export const VM_NAME_CAP: u32 = 32;
 export const IMAGE_NAME_CAP: u32 = 128;
 export const MEMORY_MIB_MAX: u32 = 4096;
-export const MODE_REAL16: u32 = 0;                  // the vCPU area's mode encoding
-export const MODE_PROTECTED32: u32 = 2;
-export const MODE_LONG64: u32 = 3;                  // loader entry only (loaders/linux.ts), not a `mode` value
-export const KIND_FLAT: u32 = 0;                    // image = FILE: a flat binary at `load`
-export const KIND_LINUX: u32 = 1;                   // kernel = FILE: a Linux bzImage or, by content, Multiboot
-export const KIND_MULTIBOOT: u32 = 2;               // multiboot = FILE: Multiboot v1
+// The vCPU area's mode encoding (`mode = real16 | protected32`; MODE_LONG64 is a loader's entry only,
+// loaders/linux.ts) and the VM kinds: image = FILE (a flat binary at `load`), kernel = FILE (a
+// Linux bzImage or, by content, Multiboot), multiboot = FILE (Multiboot v1). Numbers: abi.ts.
+import {
+  MODE_REAL, MODE_PROTECTED32, MODE_LONG64, KIND_FLAT, KIND_LINUX, KIND_MULTIBOOT, ON_END_HALT, ON_END_SUMMARY,
+  ON_END_MIRROR,
+} from "./abi";
+export { MODE_PROTECTED32, MODE_LONG64, KIND_FLAT, KIND_LINUX, KIND_MULTIBOOT, ON_END_HALT, ON_END_SUMMARY, ON_END_MIRROR };
+export const MODE_REAL16: u32 = MODE_REAL;
 export const MAX_MODULES: u32 = 16;                 // per VM
 export const IMAGE_KERNEL: u32 = 0;                 // image ids (imageSize/imageRead/imageLoad)
 export const IMAGE_INITRD: u32 = 1;
@@ -82,9 +85,8 @@ const PARSE_ERROR: u32 = 0xff;
 let count: u32 = 0;
 let debugExit: bool = false;
 // [wisp] on-end (docs/architecture.md, "Ending"): what wisp does after the last VM. -1: not given.
-export const ON_END_HALT: u32 = 0;                  // print the summary and halt
-export const ON_END_SUMMARY: u32 = 1;               // + write the number of VMs not as expected to 0xf4
-export const ON_END_MIRROR: u32 = 2;                // end as plain QEMU would have for the (one) guest
+// ON_END_HALT: print the summary and halt; ON_END_SUMMARY: + write the number of VMs not as
+// expected to 0xf4; ON_END_MIRROR: end as plain QEMU would have for the (one) guest.
 let onEndMode: i32 = -1;
 let rawConsole: bool = false;                       // [wisp] console = raw (console.ts)
 

@@ -2,6 +2,7 @@
 // x2APIC), plus the hypervisor-present bit and wisp's own leaves 0x40000000..0x400000FF.
 
 import { hostCpuid } from "./host";
+import { WISP_SIGNATURE } from "./abi";
 import { measuredTscKhz } from "./clock";
 import { LOCAL_APIC_TIMER_KHZ } from "./devices/local-apic";
 import { getReg, setReg, RAX, RBX, RCX, RDX, CR4, skipInstruction } from "./vcpu";
@@ -9,7 +10,7 @@ import { passthrough } from "./passthrough";
 import { hideFeatures, ARCH_PERFMON_LEAF, EBX, ECX, EDX } from "./cpu-features";
 
 export const HYPERCALL_ABI_VERSION: u32 = (1 << 16) | 0;
-const SIGNATURE: u32 = 0x70736977;                  // "wisp" read as a little-endian u32
+const SIGNATURE: u32 = WISP_SIGNATURE;              // "wisp" read as a little-endian u32 (abi.ts)
 
 const out: usize = memory.data(16, 16);             // eax, ebx, ecx, edx
 

@@ -1,9 +1,9 @@
 // Exit statistics: u64[17] read by the shim at statsOffset(): counts indexed by exit reason (slot
 // 0 counts reasons the core does not know), then slot 16, the MSR accesses refused with #GP.
 
-import { EXIT_REASON_SLOTS, STATS_SLOTS, STAT_MSR_REFUSED } from "./exit-reason";
+import { EXIT_REASON_COUNT, STATS_COUNT, STAT_MSR_REFUSED } from "./abi";
 
-export const statsBase: usize = memory.data(<i32>STATS_SLOTS * 8, 8);
+export const statsBase: usize = memory.data(<i32>STATS_COUNT * 8, 8);
 
 function count(slot: usize): void {
   const p = statsBase + (slot << 3);
@@ -11,7 +11,7 @@ function count(slot: usize): void {
 }
 
 export function countExit(reason: u32): void {
-  count(reason < EXIT_REASON_SLOTS ? <usize>reason : 0);
+  count(reason < EXIT_REASON_COUNT ? <usize>reason : 0);
 }
 
 export function countRefusedMsr(): void {
@@ -23,7 +23,7 @@ export function exitCount(reason: u32): u64 {
 }
 
 export function resetStats(): void {
-  memory.fill(statsBase, 0, <usize>STATS_SLOTS * 8);
+  memory.fill(statsBase, 0, <usize>STATS_COUNT * 8);
 }
 
 /** Export: where the u64[17] exit counts are. */

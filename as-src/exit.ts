@@ -4,7 +4,7 @@ import {
   EXIT_CPUID, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL, EXIT_MEMORY_FAULT,
   EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
   EXIT_INTERRUPT_WINDOW, EXIT_WBINVD, EXIT_NMI_WINDOW,
-} from "./exit-reason";
+} from "./abi";
 import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
 import { countExit } from "./exit-stats";
 import { getReg, RFLAGS, skipInstruction, injectGeneralProtection, currentPrivilegeLevel } from "./vcpu";

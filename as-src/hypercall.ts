@@ -14,19 +14,19 @@ import {
 import { consolePutByte } from "./console";
 import { setIrqLevel } from "./irq";
 import { exitCount } from "./exit-stats";
-import { STATS_SLOTS } from "./exit-reason";
+import {
+  STATS_COUNT, WISP_SIGNATURE, HC_VERSION as ABI_HC_VERSION, HC_CONSOLE_WRITE as ABI_HC_CONSOLE_WRITE,
+  HC_EXIT_STATS as ABI_HC_EXIT_STATS, HC_PROTECTED_PROBE as ABI_HC_PROTECTED_PROBE, HC_TEST_TRAP as ABI_HC_TEST_TRAP,
+  HC_TEST_MMIO as ABI_HC_TEST_MMIO, HC_TEST_LINT as ABI_HC_TEST_LINT, HC_TEST_IRQ as ABI_HC_TEST_IRQ,
+} from "./abi";
 import { HYPERCALL_ABI_VERSION } from "./cpuid";
 import { LOCAL_APIC_BASE, localApicRead, localApicWrite, lapicAssertLint } from "./devices/local-apic";
 import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
 
-export const HC_VERSION: u64 = 0;
-export const HC_CONSOLE_WRITE: u64 = 1;
-export const HC_EXIT_STATS: u64 = 2;
-export const HC_PROTECTED_PROBE: u64 = 3;          // blue-pill: where wisp's memory is, for tests
-export const HC_TEST_TRAP: u64 = 0x7e57;            // test builds only (asc --use WISP_TEST_BUILD=1)
-export const HC_TEST_MMIO: u64 = 0x7e58;            // test builds only: APIC/IOAPIC register access
-export const HC_TEST_LINT: u64 = 0x7e59;            // test builds only: assert LINT0/LINT1 (rbx = pin)
-export const HC_TEST_IRQ: u64 = 0x7e5a;             // test builds only: ISA IRQ rbx (0-15) to level rcx
+// The numbers (abi.ts) as u64, for comparison with rax.
+const HC_VERSION = <u64>ABI_HC_VERSION, HC_CONSOLE_WRITE = <u64>ABI_HC_CONSOLE_WRITE, HC_EXIT_STATS = <u64>ABI_HC_EXIT_STATS;
+const HC_PROTECTED_PROBE = <u64>ABI_HC_PROTECTED_PROBE, HC_TEST_TRAP = <u64>ABI_HC_TEST_TRAP;
+const HC_TEST_MMIO = <u64>ABI_HC_TEST_MMIO, HC_TEST_LINT = <u64>ABI_HC_TEST_LINT, HC_TEST_IRQ = <u64>ABI_HC_TEST_IRQ;
 
 const ALL_ONES: u64 = 0xffffffffffffffff;
 const CONSOLE_WRITE_MAX: u32 = 4096;
@@ -82,12 +82,12 @@ export function handleHypercall(): u32 {
   let result: u64 = ALL_ONES;
   if (fn == HC_VERSION) {
     result = HYPERCALL_ABI_VERSION;
-    setReg(RBX, 0x70736977);                        // "wisp"
+    setReg(RBX, WISP_SIGNATURE);                    // "wisp"
   } else if (fn == HC_CONSOLE_WRITE) {
     result = consoleWriteCall(getReg(RBX), getReg(RCX));
   } else if (fn == HC_EXIT_STATS) {
     const reason = getReg(RBX);
-    if (reason < STATS_SLOTS) result = exitCount(<u32>reason);   // a reason, or 16: refused MSRs
+    if (reason < STATS_COUNT) result = exitCount(<u32>reason);   // a reason, or 16: refused MSRs
   } else if (fn == HC_PROTECTED_PROBE) {
     // rbx = guest-physical address of a canary inside wisp's protected memory, rcx = its value as
     // wisp reads it: a guest that writes there and asks again sees whether the write got through.

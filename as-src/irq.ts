@@ -19,6 +19,10 @@ import {
 } from "./devices/local-apic";
 import { pitPoll, pitDeadlineNs, pitDueNs } from "./devices/i8254";
 import { vcpuBase, getReg, setReg, RFLAGS, INJECT } from "./vcpu";
+import {
+  AREA_INTERRUPTIBILITY, AREA_INTERRUPT_WINDOW, INTERRUPTIBILITY_SHADOW, INTERRUPTIBILITY_NMI_BLOCKED, WINDOW_INTERRUPT,
+  WINDOW_NMI, INJECT_VALID, INJECT_KIND_NMI, INJECT_KIND_SHIFT, DECISION_RESUME, DECISION_IDLE,
+} from "./abi";
 
 export const IRQ_PIT: u32 = 0;
 export const IRQ_KEYBOARD: u32 = 1;
@@ -139,16 +143,11 @@ export function nextDeadlineNs(): u64 {
 
 // ---- Event delivery at the end of an exit (docs/architecture.md, "Neutral exit record") ----
 
-const AREA_INTERRUPTIBILITY: usize = 0x108;         // u32, bit 0: interrupt shadow (STI, MOV SS), bit 1: NMI blocked
-const AREA_INTERRUPT_WINDOW: usize = 0x10c;         // u32, set here: bit 0 interrupt window, bit 1 NMI window
-const SHADOW: u32 = 1 << 0;
-const NMI_BLOCKED: u32 = 1 << 1;
-const WINDOW_INTERRUPT: u32 = 1 << 0;               // exit once the guest can take an external interrupt
-const WINDOW_NMI: u32 = 1 << 1;                     // exit once NMI blocking has ended (IRET)
+const SHADOW = INTERRUPTIBILITY_SHADOW, NMI_BLOCKED = INTERRUPTIBILITY_NMI_BLOCKED;
 const RFLAGS_IF: u64 = 1 << 9;
-const EVENT_VALID: u64 = 1 << 31;                   // kind 0 (bits 8-10): external interrupt
-// An NMI: vector 2, kind 2 (APM vol. 2, 15.20 EVENTINJ; SDM vol. 3C, 25.8.3, the same layout).
-const EVENT_NMI: u64 = 2 | (2 << 8) | EVENT_VALID;
+const EVENT_VALID: u64 = INJECT_VALID;              // kind 0 (INJECT_KIND_EXTERNAL): an external interrupt
+const VECTOR_NMI: u64 = 2;                          // SDM vol. 3A, 6.3.1
+const EVENT_NMI: u64 = VECTOR_NMI | (<u64>INJECT_KIND_NMI << INJECT_KIND_SHIFT) | EVENT_VALID;
 
 // NMIs (SDM vol. 3A, 6.7.1 "Handling Multiple NMIs"; APM vol. 2, 8.2.3): one NMI can be pending
 // while another is being handled; the CPU blocks NMIs from the delivery of one until the next
@@ -161,8 +160,6 @@ export function raiseNmi(): void {
   nmiPending = true;
 }
 
-export const DECISION_RESUME: u32 = 0;
-export const DECISION_IDLE: u32 = 2;
 
 let halted: bool = false;                           // HLT completed, no interrupt taken since
 
@@ -186,7 +183,7 @@ export function deliverInterrupts(): u32 {
   let vector = pollDevicesInline();
   let window: u32 = 0;
   if (nmiPending) {
-    const blocking = load<u32>(vcpuBase + AREA_INTERRUPTIBILITY);
+    const blocking = load<u32>(vcpuBase + <usize>AREA_INTERRUPTIBILITY);
     if ((blocking & (SHADOW | NMI_BLOCKED)) == 0 && (getReg(INJECT) & EVENT_VALID) == 0) {
       setReg(INJECT, EVENT_NMI);                    // NMIs are not masked by RFLAGS.IF, and wake HLT
       nmiPending = false;
@@ -199,7 +196,7 @@ export function deliverInterrupts(): u32 {
   }
   if (vector >= 0) {
     const canTake = (getReg(RFLAGS) & RFLAGS_IF) != 0 &&
-      (load<u32>(vcpuBase + AREA_INTERRUPTIBILITY) & 1) == 0 && (getReg(INJECT) & EVENT_VALID) == 0;
+      (load<u32>(vcpuBase + <usize>AREA_INTERRUPTIBILITY) & SHADOW) == 0 && (getReg(INJECT) & EVENT_VALID) == 0;
     if (canTake) {
       vector = acknowledgeInterrupt(vector);
       if (vector >= 0) {
@@ -211,6 +208,6 @@ export function deliverInterrupts(): u32 {
       window |= WINDOW_INTERRUPT;
     }
   }
-  store<u32>(vcpuBase + AREA_INTERRUPT_WINDOW, window);
+  store<u32>(vcpuBase + <usize>AREA_INTERRUPT_WINDOW, window);
   return halted ? DECISION_IDLE : DECISION_RESUME;
 }

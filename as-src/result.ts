@@ -2,15 +2,14 @@
 
 import { messageStart, messageString, messageDecimal, messageHex, messageEnd } from "./console";
 
-export const RESULT_RUNNING: u32 = 0;
-export const RESULT_EXIT: u32 = 1;       // value: what the guest wrote to the debug-exit port
-export const RESULT_HALT: u32 = 2;       // HLT with interrupts disabled
-export const RESULT_FAULT: u32 = 3;      // the core stopped the VM; value: the exit reason that did
-export const RESULT_SHUTDOWN: u32 = 4;   // triple fault
-export const RESULT_TRAP: u32 = 5;       // set by the shim
-export const RESULT_ERROR: u32 = 6;      // set by the shim
-export const RESULT_RESET: u32 = 7;      // the guest reset the machine (8042 0xFE, port 0xCF9)
-export const RESULT_POWEROFF: u32 = 8;   // the guest powered off: ACPI S5 (devices/acpi-pm.ts)
+import {
+  RESULT_RUNNING, RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP, RESULT_ERROR, RESULT_RESET,
+  RESULT_POWEROFF,
+} from "./abi";
+export {
+  RESULT_RUNNING, RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP, RESULT_ERROR, RESULT_RESET,
+  RESULT_POWEROFF,
+};
 
 let kind: u32 = 0;                      // RESULT_RUNNING (a literal, so no start function is needed)
 let value: u64 = 0;

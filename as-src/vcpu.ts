@@ -4,41 +4,23 @@
 import { messageStart, messageString, messageHex, messageEnd } from "./console";
 import { endVm, RESULT_FAULT, faultValue } from "./result";
 
-export const VCPU_SIZE: i32 = 512;
+import {
+  AREA_SIZE, AREA_RAX, AREA_RCX, AREA_RDX, AREA_RBX, AREA_RSP, AREA_RBP, AREA_RSI, AREA_RDI, AREA_RIP, AREA_RFLAGS,
+  AREA_NEXT_RIP, AREA_CR0, AREA_CR2, AREA_CR3, AREA_CR4, AREA_EFER, AREA_PAT, AREA_MODE, AREA_CPL, AREA_INJECT,
+  AREA_TSC_OFFSET, AREA_TSC_AUX, AREA_ENTRY_GDTR_BASE, AREA_ENTRY_GDTR_LIMIT, AREA_SEG_BASE, AREA_INTERRUPTIBILITY,
+  INTERRUPTIBILITY_SHADOW, INJECT_KIND_EXCEPTION, INJECT_KIND_SHIFT, INJECT_ERROR_VALID, INJECT_VALID, MODE_REAL,
+} from "./abi";
+
+export const VCPU_SIZE: i32 = <i32>AREA_SIZE;
 export const vcpuBase: usize = memory.data(VCPU_SIZE, 16);
 
-// General registers in x86 encoding order, 8 bytes each.
-export const RAX: u32 = 0x00;
-export const RCX: u32 = 0x08;
-export const RDX: u32 = 0x10;
-export const RBX: u32 = 0x18;
-export const RSP: u32 = 0x20;
-export const RBP: u32 = 0x28;
-export const RSI: u32 = 0x30;
-export const RDI: u32 = 0x38;
-export const RIP: u32 = 0x80;
-export const RFLAGS: u32 = 0x88;
-export const NEXT_RIP: u32 = 0x90;   // 0 when the shim cannot know it
-export const CR0: u32 = 0x98;
-export const CR2: u32 = 0xa0;
-export const CR3: u32 = 0xa8;
-export const CR4: u32 = 0xb0;
-export const EFER: u32 = 0xb8;
-export const PAT: u32 = 0xc0;
-export const MODE: u32 = 0xc8;       // u32: 0 real, 1 16-bit protected, 2 32-bit protected, 3 64-bit
-export const CPL: u32 = 0xcc;        // u32
-export const INJECT: u32 = 0xd0;     // x86 event encoding, cleared by the shim after injection
-// The guest's TSC offset (u64, guest TSC = host TSC + offset; clock.ts) and IA32_TSC_AUX (u64,
-// bits 31:0, what RDTSCP and RDPID read): set by the core, given to the CPU by the shim at entry.
-export const TSC_OFFSET: u32 = 0x110;
-export const TSC_AUX: u32 = 0x118;
-// Entry-only fields (loadGuest, as-src/README.md "Loaders"): the GDT a loader built in guest
-// memory, for the shim's GDTR at the first entry (mode 3 needs a real GDT: Linux's boot protocol).
-export const ENTRY_GDTR_BASE: u32 = 0x1f0;   // u64
-export const ENTRY_GDTR_LIMIT: u32 = 0x1f8;  // u64 (16 bits used); 0: no GDT
-// Segment bases, u64 each, in x86 segment-register order (ES CS SS DS FS GS = 0..5): SEG_BASE + 8 * n.
-// Filled by the shim; read only by MMIO emulation (as-src/x86/).
-export const SEG_BASE: u32 = 0xd8;   // 0xd8 es, 0xe0 cs, 0xe8 ss, 0xf0 ds, 0xf8 fs, 0x100 gs
+// The area's fields by their short names (offsets: abi.ts).
+export const RAX = AREA_RAX, RCX = AREA_RCX, RDX = AREA_RDX, RBX = AREA_RBX, RSP = AREA_RSP, RBP = AREA_RBP;
+export const RSI = AREA_RSI, RDI = AREA_RDI, RIP = AREA_RIP, RFLAGS = AREA_RFLAGS, NEXT_RIP = AREA_NEXT_RIP;
+export const CR0 = AREA_CR0, CR2 = AREA_CR2, CR3 = AREA_CR3, CR4 = AREA_CR4, EFER = AREA_EFER, PAT = AREA_PAT;
+export const MODE = AREA_MODE, CPL = AREA_CPL, INJECT = AREA_INJECT, SEG_BASE = AREA_SEG_BASE;
+export const TSC_OFFSET = AREA_TSC_OFFSET, TSC_AUX = AREA_TSC_AUX;
+export const ENTRY_GDTR_BASE = AREA_ENTRY_GDTR_BASE, ENTRY_GDTR_LIMIT = AREA_ENTRY_GDTR_LIMIT;
 
 // @ts-ignore: decorator
 @inline export function getReg(off: u32): u64 {
@@ -50,10 +32,7 @@ export const SEG_BASE: u32 = 0xd8;   // 0xd8 es, 0xe0 cs, 0xe8 ss, 0xf0 ds, 0xf8
   store<u64>(vcpuBase + <usize>off, value);
 }
 
-/** Event kinds in the inject field (bits 8-10). */
-export const EVENT_EXCEPTION: u64 = 3;
-
-export const MODE_REAL: u32 = 0;
+export { MODE_REAL };
 
 /**
  * Vectors whose delivery pushes an error code (SDM vol. 3A, 6.15 and Table 6-1; APM vol. 2, 8.2):
@@ -71,9 +50,9 @@ export const VECTOR_GP: u32 = 13;                   // #GP, general protection
  * that asks for one there (SDM vol. 3, 26.2.1.3), so the code is dropped.
  */
 export function injectException(vector: u32, errorCode: u32): void {
-  let event = <u64>vector | (EVENT_EXCEPTION << 8) | (1 << 31);
+  let event = <u64>vector | (<u64>INJECT_KIND_EXCEPTION << INJECT_KIND_SHIFT) | <u64>INJECT_VALID;
   const hasCode = vector < 32 && ((ERROR_CODE_VECTORS >> vector) & 1) != 0;
-  if (hasCode && load<u32>(vcpuBase + <usize>MODE) != MODE_REAL) event |= (1 << 11) | (<u64>errorCode << 32);
+  if (hasCode && load<u32>(vcpuBase + <usize>MODE) != MODE_REAL) event |= <u64>INJECT_ERROR_VALID | (<u64>errorCode << 32);
   setReg(INJECT, event);
 }
 
@@ -99,8 +78,8 @@ export function injectGeneralProtection(): void {
   setReg(RIP, next);
   // The instruction completed, so an interrupt shadow it ran in (STI; HLT) is over (SDM vol. 3A,
   // 6.8.3): clear bit 0 of the interruptibility field; the shim clears the vendor's shadow too.
-  const shadow = load<u32>(vcpuBase + 0x108);
-  if ((shadow & 1) != 0) store<u32>(vcpuBase + 0x108, shadow & ~1);
+  const shadow = load<u32>(vcpuBase + <usize>AREA_INTERRUPTIBILITY);
+  if ((shadow & INTERRUPTIBILITY_SHADOW) != 0) store<u32>(vcpuBase + <usize>AREA_INTERRUPTIBILITY, shadow & ~INTERRUPTIBILITY_SHADOW);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 // (PE/COFF, Microsoft x64 ABI) target, with general registers only.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ABI_INCLUDE } from './abi';
 import { hashKey, isUpToDate, record, runStep, StepSpec } from './cache/stamp';
 import { readDepfile } from './depfile';
 import { runChecked } from './exec';
@@ -76,7 +77,7 @@ export async function compile(job: CompileJob): Promise<void> {
   const { variant: v, source, object } = job;
   const dep = object.replace(/\.o$/, '.d');
   const gen = genDir(v.core);
-  const flags = [...BASE_CFLAGS, '-I', 'c-shim/include', '-I', 'c-shim', '-I', gen, ...(v.cflags ?? []), ...extraFlags(source)];
+  const flags = [...BASE_CFLAGS, '-I', 'c-shim/include', '-I', 'c-shim', '-I', gen, '-I', ABI_INCLUDE, ...(v.cflags ?? []), ...extraFlags(source)];
   const args = [...flags, '-MD', '-MF', dep, '-c', source, '-o', object];
   const spec: StepSpec = { id: `cc/${v.name}/${source}`, key: { flags, source, tc: tc.version }, inputs: [source], outputs: [object] };
   if (isUpToDate(spec)) return;

@@ -11,6 +11,7 @@
 // initramfs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ABI_INCLUDE } from './abi';
 import { runStep } from './cache/stamp';
 import { readDepfile } from './depfile';
 import { runChecked } from './exec';
@@ -42,7 +43,7 @@ export async function buildGuest(g: GuestSource): Promise<string> {
   const obj = `out/guests/obj/${g.name}.o`;
   const dep = `out/guests/obj/${g.name}.d`;
   const bin = guestImage(g.name);
-  const ccArgs = ['-target', 'x86_64-unknown-none-elf', '-c', '-I', path.posix.dirname(g.source), '-I', GUEST_LIB, '-MD', '-MF', dep, g.source, '-o', obj];
+  const ccArgs = ['-target', 'x86_64-unknown-none-elf', '-c', '-I', path.posix.dirname(g.source), '-I', GUEST_LIB, '-I', ABI_INCLUDE, '-MD', '-MF', dep, g.source, '-o', obj];
   const ldArgs = [`-Ttext=0x${GUEST_LOAD_ADDRESS.toString(16)}`, '-e', 'start', '--oformat', 'binary', obj, '-o', bin];
   await runStep({ id: `guest/${g.name}`, key: { ccArgs, ldArgs, tc: tc.version }, inputs: [g.source], outputs: [bin] }, async () => {
     step(`guest ${g.source} -> ${bin}`);
@@ -86,7 +87,7 @@ async function buildMultibootKernel(b: MultibootBuild): Promise<string> {
   const out = `out/guests/${b.file}`;
   const linked = b.bits === 64 ? `out/guests/obj/${stem}.elf64` : out;
   const ccArgs = ['-target', b.bits === 64 ? 'x86_64-unknown-none-elf' : 'i386-unknown-none-elf', ...b.defines,
-    '-c', '-I', GUEST_LIB, '-MD', '-MF', dep, source, '-o', obj];
+    '-c', '-I', GUEST_LIB, '-I', ABI_INCLUDE, '-MD', '-MF', dep, source, '-o', obj];
   const ldArgs = ['-m', b.bits === 64 ? 'elf_x86_64' : 'elf_i386', '-T', script,
     ...(b.loadAddress ? [`--defsym=load_address=${b.loadAddress}`] : []),
     ...(b.format === 'binary' ? ['--oformat', 'binary'] : []), obj, '-o', linked];
@@ -126,7 +127,7 @@ export async function buildProbe(): Promise<string> {
   const obj = 'out/guests/obj/wisp-probe.o';
   const dep = 'out/guests/obj/wisp-probe.d';
   const ccArgs = ['-target', 'x86_64-linux-gnu', '-O2', '-ffreestanding', '-fno-stack-protector', '-fno-builtin', '-fno-pic',
-    '-nostdlib', '-static', '-Wall', '-Wextra', '-c', '-MD', '-MF', dep, PROBE_SOURCE, '-o', obj];
+    '-nostdlib', '-static', '-Wall', '-Wextra', '-I', ABI_INCLUDE, '-c', '-MD', '-MF', dep, PROBE_SOURCE, '-o', obj];
   const ldArgs = ['-static', '-e', '_start', '--gc-sections', obj, '-o', PROBE];
   await runStep({ id: 'guest/wisp-probe', key: { ccArgs, ldArgs, tc: tc.version }, inputs: [PROBE_SOURCE], outputs: [PROBE] }, async () => {
     step(`guest ${PROBE_SOURCE} -> ${PROBE}`);

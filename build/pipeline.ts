@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildAbiHeader } from './abi';
 import { buildCore, CoreTarget } from './asc';
 import { compile, CompileJob, objectPath, pool, variantSources } from './clang';
 import { buildGuests } from './guests';
@@ -71,6 +72,7 @@ async function buildSteps(variants: Variant[]): Promise<void> {
   checkNode();
   cToolchain();
   const cores = [...new Set(variants.map((v) => v.core))] as CoreTarget[];
+  await buildAbiHeader();                     // the shim and the guests include it
   await Promise.all([
     ...cores.map(async (c) => translateCore(c, await buildCore(c))),
     buildGuests().then(buildPayload),

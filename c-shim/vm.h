@@ -9,7 +9,6 @@
 #define NAME_MAX_BYTES 128                      // the core's IMAGE_NAME_CAP (as-src/config.ts)
 
 #define MAX_IMAGES 18                           // image ids: 0 kernel, 1 initrd, 2.. up to 16 Multiboot modules
-enum vm_kind { KIND_FLAT = 0, KIND_LINUX = 1, KIND_MULTIBOOT = 2 };   // vmKind() (as-src/config.ts)
 
 // A boot image (kernel, initrd, module) read from \wisp\ into its own firmware allocation before
 // ExitBootServices; the core's loader copies from it with imageRead/imageLoad (imports.c).
@@ -20,11 +19,6 @@ struct vm_image {
     uint64_t size;
 };
 
-enum result_kind {                              // docs/architecture.md, "Results"
-    RESULT_RUNNING, RESULT_EXIT, RESULT_HALT, RESULT_FAULT, RESULT_SHUTDOWN, RESULT_TRAP, RESULT_ERROR,
-    RESULT_RESET, RESULT_POWEROFF
-};
-enum on_end { ON_END_HALT = 0, ON_END_SUMMARY = 1, ON_END_MIRROR = 2 };   // [wisp] on-end (onEnd())
 
 struct vm {
     uint32_t index;
@@ -34,7 +28,7 @@ struct vm {
     uint32_t image_len;
     uint64_t memory_bytes, load, entry;
     uint32_t mode;
-    uint32_t kind;                              // enum vm_kind
+    uint32_t kind;                              // KIND_* (abi.h): vmKind()
     uint32_t image_count;                       // image ids in use (kernel VMs only)
     struct vm_image images[MAX_IMAGES];
     uint32_t expect_kind;
@@ -53,7 +47,7 @@ struct wisp_config {
     uint64_t text_len;
     uint32_t vm_count;
     int debug_exit;
-    uint32_t on_end;                            // enum on_end
+    uint32_t on_end;                            // ON_END_* (abi.h): onEnd()
     int builtin;                                // no wisp.cfg: the built-in configuration and guest
     struct vm vms[MAX_VMS];
 };

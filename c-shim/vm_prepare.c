@@ -87,7 +87,7 @@ int vm_prepare(struct vm *vm, const struct wisp_config *cfg) {
         fail(vm, "load address outside its memory");
         return 0;
     }
-    if (vm->mode != ENTRY_REAL16 && vm->mode != ENTRY_PROTECTED32 && vm->mode != ENTRY_LONG64) {
+    if (vm->mode != MODE_REAL && vm->mode != MODE_PROTECTED32 && vm->mode != MODE_LONG64) {
         fail(vm, "unknown entry mode");
         return 0;
     }

@@ -43,7 +43,7 @@ check_signature:
         mov $-1, wCX                    // the subleaf, which this leaf ignores
         mov $-1, wDX
         call counted_cpuid
-        mov $SIGNATURE, wAX
+        mov $WISP_SIGNATURE, wAX
         cmp wAX, wBX
         jne 1f
         cmp wAX, wCX
@@ -83,7 +83,7 @@ check_version:
         vmmcall
         cmp $-1, wAX
         je 1f                           // ZF = 1 here would read as a pass: force ZF = 0
-        cmp $SIGNATURE, wBX
+        cmp $WISP_SIGNATURE, wBX
         ret
 1:      test rSP, rSP                   // rSP is never 0: ZF = 0, a failure
         ret

@@ -9,7 +9,6 @@
 
 #define EFI_LOAD_ERROR EFI_ERR(1)               // UEFI spec Appendix D
 #define EFI_ALREADY_STARTED EFI_ERR(20)
-#define WISP_SIGNATURE 0x70736977u              // "wisp": CPUID 0x40000000 EBX/ECX/EDX (as-src/cpuid.ts)
 
 // Runs on each application processor, from the firmware's MP services (one at a time).
 static void ap_procedure(void *argument) {

@@ -15,11 +15,6 @@
 #define NPF_PRESENT (1ull << 0)
 #define NPF_WRITE (1ull << 1)
 #define NPF_FETCH (1ull << 4)
-// Neutral IO qualification (docs/architecture.md)
-#define Q_IO_SIZE_SHIFT 16
-#define Q_IO_IN (1ull << 24)
-#define Q_IO_STRING (1ull << 25)
-#define Q_IO_REP (1ull << 26)
 // Vectors that push an error code (APM vol. 2, 8.2): #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX
 #define ERROR_CODE_VECTORS ((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 13) | \
                             (1u << 14) | (1u << 17) | (1u << 21) | (1u << 29) | (1u << 30))
@@ -158,8 +153,8 @@ void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
         break;
     case VMEXIT_NPF:
         exit->reason = EXIT_MEMORY_FAULT;
-        exit->qualification = ((info1 & NPF_PRESENT) ? 1 : 0) | ((info1 & NPF_WRITE) ? 2 : 0) |
-                              ((info1 & NPF_FETCH) ? 4 : 0);
+        exit->qualification = ((info1 & NPF_PRESENT) ? Q_FAULT_PRESENT : 0) | ((info1 & NPF_WRITE) ? Q_FAULT_WRITE : 0) |
+                              ((info1 & NPF_FETCH) ? Q_FAULT_FETCH : 0);
         exit->address = info2;                  // APM vol. 2, 15.25.6: EXITINFO2 = faulting GPA
         break;
     case VMEXIT_SHUTDOWN:
@@ -183,7 +178,7 @@ void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
             exit->reason = EXIT_EXCEPTION;
             exit->qualification = vector;
             if (ERROR_CODE_VECTORS & (1u << vector))
-                exit->qualification |= 1ull << 8 | (info1 & 0xFFFFFFFF) << 32;  // EXITINFO1 = error code (APM vol. 2, 15.12)
+                exit->qualification |= Q_EXCEPTION_ERROR_VALID | (info1 & 0xFFFFFFFF) << 32;  // EXITINFO1 = error code (APM vol. 2, 15.12)
         } else {
             exit->reason = EXIT_UNSUPPORTED;
             exit->qualification = code;

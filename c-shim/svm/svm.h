@@ -32,7 +32,7 @@ void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v);   // 
 void vmcb_reset_state(uint8_t *vmcb, int protected_mode, uint16_t cs_selector, uint64_t cs_base, uint64_t rip);
 void svm_read_state(struct vcpu *v, uint8_t *area);       // state.c
 void svm_write_state(struct vcpu *v, uint8_t *area);
-void vmcb_load_entry_state(uint8_t *vmcb, const uint8_t *area);  // vmcb.c, ENTRY_LONG64
+void vmcb_load_entry_state(uint8_t *vmcb, const uint8_t *area);  // vmcb.c, MODE_LONG64
 void svm_run(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);        // exit.c
 void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit);
 

@@ -44,7 +44,7 @@ void vmcb_init(uint8_t *vmcb, const struct vcpu_setup *s, struct vcpu *v) {
     vmcb_set64(vmcb, VMCB_N_CR3, (uint64_t)v->npt_root);
 
     // LONG64 starts like PROTECTED32; load_entry_state finishes it.
-    vmcb_reset_state(vmcb, s->mode != ENTRY_REAL16, 0, 0, s->entry);
+    vmcb_reset_state(vmcb, s->mode != MODE_REAL, 0, 0, s->entry);
 }
 
 // The reset state (APM vol. 2, 14.1.3 Table 14-1) with CS at cs_selector:cs_base and RIP rip; with
@@ -82,8 +82,8 @@ void vmcb_reset_state(uint8_t *vmcb, int protected_mode, uint16_t cs_selector, u
 void vmcb_load_entry_state(uint8_t *vmcb, const uint8_t *area) {
     const uint64_t *a = (const uint64_t *)area;
     uint32_t mode = *(const uint32_t *)(area + AREA_MODE);
-    if (mode == ENTRY_LONG64 || mode == ENTRY_PROTECTED32) {
-        uint16_t code = mode == ENTRY_LONG64 ? ATTR_CODE64 : ATTR_CODE32;
+    if (mode == MODE_LONG64 || mode == MODE_PROTECTED32) {
+        uint16_t code = mode == MODE_LONG64 ? ATTR_CODE64 : ATTR_CODE32;
         vmcb_set_segment(vmcb, VMCB_CS, BOOT_CS, code, 0xFFFFFFFFu, 0);
         vmcb_set_segment(vmcb, VMCB_DS, BOOT_DS, ATTR_DATA32, 0xFFFFFFFFu, 0);
         vmcb_set_segment(vmcb, VMCB_ES, BOOT_DS, ATTR_DATA32, 0xFFFFFFFFu, 0);

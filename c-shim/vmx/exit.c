@@ -15,14 +15,6 @@
 #define EPT_WRITE (1ull << 1)
 #define EPT_FETCH (1ull << 2)
 #define EPT_PRESENT_RWX (7ull << 3)             // the translation was readable/writable/executable
-// Neutral qualifications (docs/architecture.md)
-#define Q_IO_SIZE_SHIFT 16
-#define Q_IO_IN (1ull << 24)
-#define Q_IO_STRING (1ull << 25)
-#define Q_IO_REP (1ull << 26)
-#define Q_FAULT_PRESENT 1ull
-#define Q_FAULT_WRITE 2ull
-#define Q_FAULT_FETCH 4ull
 
 #define UD_VECTOR 6                             // SDM vol. 3A, 6.15
 #define EVENT_TYPE_NMI 2
@@ -139,7 +131,7 @@ static void translate(struct vcpu *v, uint8_t *area, uint32_t reason, struct vcp
         exit->reason = EXIT_EXCEPTION;
         exit->qualification = vector;
         if (info & EVENT_ERROR_VALID)
-            exit->qualification |= 1ull << 8 | (vmread(VMCS_EXIT_INTERRUPTION_ERROR) & 0xFFFFFFFF) << 32;
+            exit->qualification |= Q_EXCEPTION_ERROR_VALID | (vmread(VMCS_EXIT_INTERRUPTION_ERROR) & 0xFFFFFFFF) << 32;
         break;
     }
     default:

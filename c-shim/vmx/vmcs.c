@@ -125,7 +125,7 @@ static void segment(struct vcpu *v, int i, uint32_t access, uint32_t limit) { se
 
 static void guest_state(struct vcpu *v) {
     const struct vmx_caps *c = &vmx_caps;
-    int pm = v->mode != ENTRY_REAL16;           // LONG64 starts like this too; load_entry_state finishes it
+    int pm = v->mode != MODE_REAL;           // LONG64 starts like this too; load_entry_state finishes it
     uint32_t code = pm ? ACCESS_CODE32 : ACCESS_CODE16, data = pm ? ACCESS_DATA32 : ACCESS_DATA16;
     uint32_t limit = pm ? 0xFFFFFFFFu : 0xFFFFu;
     segment(v, 0, data, limit);
@@ -212,9 +212,9 @@ void vmx_load_entry_state(struct vcpu *v, const uint8_t *area) {
     const struct vmx_caps *c = &vmx_caps;
     const uint64_t *a = (const uint64_t *)area;
     uint32_t mode = *(const uint32_t *)(area + AREA_MODE);
-    if (mode == ENTRY_LONG64 || mode == ENTRY_PROTECTED32) {
+    if (mode == MODE_LONG64 || mode == MODE_PROTECTED32) {
         for (int i = 0; i < 6; i++) segment_selector(v, i, BOOT_DS, ACCESS_DATA32, 0xFFFFFFFFu);
-        segment_selector(v, 1, BOOT_CS, mode == ENTRY_LONG64 ? ACCESS_CODE64 : ACCESS_CODE32, 0xFFFFFFFFu);
+        segment_selector(v, 1, BOOT_CS, mode == MODE_LONG64 ? ACCESS_CODE64 : ACCESS_CODE32, 0xFFFFFFFFu);
         segment(v, 7, ACCESS_TSS32_BUSY, 0xFFFF);
     }
     uint64_t gdtr_limit = a[AREA_ENTRY_GDTR_LIMIT / 8];

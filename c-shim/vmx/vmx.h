@@ -15,7 +15,7 @@ struct vcpu {
     uint8_t *msr_bitmap;                        // 4 KiB
     struct msr_entry *msr_lists;                // one page: the guest's list, then the host's
     uint64_t ram_host, ram_bytes, entry;
-    uint32_t mode;                              // enum entry_mode, for the first VMCS set-up
+    uint32_t mode;                              // MODE_*, for the first VMCS set-up
     int loaded;                                 // VMCS cleared, loaded and filled in
     int launched;                               // VMLAUNCH done: VMRESUME from now on
     int failed;                                 // a VMCS field could not be written

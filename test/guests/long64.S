@@ -77,7 +77,7 @@ check_version64:
         movq %rax, %rcx
         shrq $32, %rcx                  // a version, not all ones: fits in 32 bits
         jnz 2f
-        movq $SIGNATURE, %rcx
+        movq $WISP_SIGNATURE, %rcx
         cmpq %rcx, %rbx
 2:      ret
 

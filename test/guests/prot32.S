@@ -62,7 +62,7 @@ check_console_write:
 // check_exit_stats: EXIT_STATS counts this guest's CPUID exits (all ones would be an error).
 check_exit_stats:
         movl $HC_EXIT_STATS, %eax
-        movl $EXIT_REASON_CPUID, %ebx
+        movl $EXIT_CPUID, %ebx
         vmmcall
         cmpl $0xffffffff, %eax
         je 1f

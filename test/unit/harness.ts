@@ -4,20 +4,29 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as abi from "../../as-src/abi";
 
+/** Exit reasons, results and the vCPU area's offsets: the ABI source, as-src/abi.ts. */
 export const REASON = {
-  CPUID: 1, IO: 2, MSR_READ: 3, MSR_WRITE: 4, HLT: 5, HYPERCALL: 6, MEMORY_FAULT: 7,
-  SHUTDOWN: 8, EXCEPTION: 9, INTERRUPT: 10, ENTRY_FAILED: 11, UNSUPPORTED: 12, INTERRUPT_WINDOW: 13, WBINVD: 14,
-  NMI_WINDOW: 15,
+  CPUID: abi.EXIT_CPUID, IO: abi.EXIT_IO, MSR_READ: abi.EXIT_MSR_READ, MSR_WRITE: abi.EXIT_MSR_WRITE, HLT: abi.EXIT_HLT,
+  HYPERCALL: abi.EXIT_HYPERCALL, MEMORY_FAULT: abi.EXIT_MEMORY_FAULT, SHUTDOWN: abi.EXIT_SHUTDOWN,
+  EXCEPTION: abi.EXIT_EXCEPTION, INTERRUPT: abi.EXIT_INTERRUPT, ENTRY_FAILED: abi.EXIT_ENTRY_FAILED,
+  UNSUPPORTED: abi.EXIT_UNSUPPORTED, INTERRUPT_WINDOW: abi.EXIT_INTERRUPT_WINDOW, WBINVD: abi.EXIT_WBINVD,
+  NMI_WINDOW: abi.EXIT_NMI_WINDOW,
 } as const;
 
-export const RESULT = { RUNNING: 0, EXIT: 1, HALT: 2, FAULT: 3, SHUTDOWN: 4, TRAP: 5, ERROR: 6, RESET: 7, POWEROFF: 8 } as const;
+export const RESULT = {
+  RUNNING: abi.RESULT_RUNNING, EXIT: abi.RESULT_EXIT, HALT: abi.RESULT_HALT, FAULT: abi.RESULT_FAULT,
+  SHUTDOWN: abi.RESULT_SHUTDOWN, TRAP: abi.RESULT_TRAP, ERROR: abi.RESULT_ERROR, RESET: abi.RESULT_RESET,
+  POWEROFF: abi.RESULT_POWEROFF,
+} as const;
 
-/** Offsets in the vCPU state area (docs/architecture.md). */
+/** Offsets in the vCPU state area (u64 fields; mode is the u32 mode and the u32 cpl). */
 export const REG = {
-  rax: 0x00, rcx: 0x08, rdx: 0x10, rbx: 0x18, rsp: 0x20, rbp: 0x28, rsi: 0x30, rdi: 0x38,
-  rip: 0x80, rflags: 0x88, nextRip: 0x90, cr0: 0x98, cr2: 0xa0, cr3: 0xa8, cr4: 0xb0,
-  efer: 0xb8, pat: 0xc0, mode: 0xc8 /* u32 mode, u32 cpl */, inject: 0xd0, tscOffset: 0x110, tscAux: 0x118,
+  rax: abi.AREA_RAX, rcx: abi.AREA_RCX, rdx: abi.AREA_RDX, rbx: abi.AREA_RBX, rsp: abi.AREA_RSP, rbp: abi.AREA_RBP,
+  rsi: abi.AREA_RSI, rdi: abi.AREA_RDI, rip: abi.AREA_RIP, rflags: abi.AREA_RFLAGS, nextRip: abi.AREA_NEXT_RIP,
+  cr0: abi.AREA_CR0, cr2: abi.AREA_CR2, cr3: abi.AREA_CR3, cr4: abi.AREA_CR4, efer: abi.AREA_EFER, pat: abi.AREA_PAT,
+  mode: abi.AREA_MODE, inject: abi.AREA_INJECT, tscOffset: abi.AREA_TSC_OFFSET, tscAux: abi.AREA_TSC_AUX,
 } as const;
 export type RegName = keyof typeof REG;
 
@@ -271,13 +280,12 @@ export class Core {
   stats(): bigint[] {
     const dv = this.view();
     const base = this.x.statsOffset();
-    const slots = Math.max(...Object.values(REASON)) + 2;   // slot 0 counts unknown reasons; the last, refused MSRs
-    return Array.from({ length: slots }, (_, i) => dv.getBigUint64(base + 8 * i, true));
+    return Array.from({ length: abi.STATS_COUNT }, (_, i) => dv.getBigUint64(base + 8 * i, true));   // slot 0: unknown reasons
   }
 
   /** The statistics slot after the exit reasons: MSR accesses refused with #GP. */
   refusedMsrs(): bigint {
-    return this.stats()[Math.max(...Object.values(REASON)) + 1];
+    return this.stats()[abi.STAT_MSR_REFUSED];
   }
 
   /** Copies text into the input buffer; returns its length in bytes. */

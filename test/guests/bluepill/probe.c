@@ -40,7 +40,7 @@ typedef long i64;
 #define REASON_CPUID 1
 #define REASON_HYPERCALL 6
 #define REASON_MEMORY_FAULT 7
-#define WISP_SIGNATURE 0x70736977u /* "wisp" */
+#include "abi.h"                       /* WISP_SIGNATURE: out/gen/abi.h, from as-src/abi.ts */
 #define MASK_BYTES 128
 
 static i64 syscall6(i64 n, i64 a, i64 b, i64 c, i64 d, i64 e, i64 f) {

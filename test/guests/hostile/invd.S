@@ -33,7 +33,7 @@ check_invd_completes:
 
 check_invd_exit:
         movl $HC_EXIT_STATS, %eax
-        movl $EXIT_REASON_WBINVD, %ebx
+        movl $EXIT_WBINVD, %ebx
         vmmcall
         cmpl $1, %eax
         ret

@@ -145,7 +145,7 @@ check_user_version:
         call run_user
         cmpl $VECTOR_RETURN, returned_vector
         jne 1f
-        cmpl $SIGNATURE, returned_ebx
+        cmpl $WISP_SIGNATURE, returned_ebx
         jne 1f
         cmpl $USER_CS, returned_cs
 1:      ret
