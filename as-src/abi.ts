@@ -25,12 +25,13 @@ export const EXIT_UNSUPPORTED: u32 = 12;
 export const EXIT_INTERRUPT_WINDOW: u32 = 13;
 export const EXIT_WBINVD: u32 = 14;
 export const EXIT_NMI_WINDOW: u32 = 15;
+export const EXIT_INVALID_OPCODE: u32 = 16;        // an instruction the guest's CPU does not have: #UD
 /** Reasons are 1 .. EXIT_REASON_COUNT - 1; slot 0 of the statistics counts any other. */
-export const EXIT_REASON_COUNT: u32 = 16;
+export const EXIT_REASON_COUNT: u32 = 17;
 
 // The statistics at statsOffset(): u64 counts by reason, then the MSR accesses refused with #GP.
-export const STAT_MSR_REFUSED: u32 = 16;
-export const STATS_COUNT: u32 = 17;
+export const STAT_MSR_REFUSED: u32 = 17;
+export const STATS_COUNT: u32 = 18;
 
 // Qualification of IO: port in bits 0-15, size in bytes from Q_IO_SIZE_SHIFT, flags.
 export const Q_IO_SIZE_SHIFT: u32 = 16;

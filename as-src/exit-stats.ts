@@ -1,5 +1,5 @@
-// Exit statistics: u64[17] read by the shim at statsOffset(): counts indexed by exit reason (slot
-// 0 counts reasons the core does not know), then slot 16, the MSR accesses refused with #GP.
+// Exit statistics: u64[STATS_COUNT] (abi.ts) read by the shim at statsOffset(): counts by exit reason (slot
+// 0 counts reasons the core does not know), then slot STAT_MSR_REFUSED, the MSR accesses refused with #GP.
 
 import { EXIT_REASON_COUNT, STATS_COUNT, STAT_MSR_REFUSED } from "./abi";
 
@@ -26,7 +26,7 @@ export function resetStats(): void {
   memory.fill(statsBase, 0, <usize>STATS_COUNT * 8);
 }
 
-/** Export: where the u64[17] exit counts are. */
+/** Export: where the u64[STATS_COUNT] exit counts are. */
 export function statsOffset(): usize {
   return statsBase;
 }

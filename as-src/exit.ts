@@ -3,11 +3,14 @@
 import {
   EXIT_CPUID, EXIT_IO, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HLT, EXIT_HYPERCALL, EXIT_MEMORY_FAULT,
   EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
-  EXIT_INTERRUPT_WINDOW, EXIT_WBINVD, EXIT_NMI_WINDOW,
+  EXIT_INTERRUPT_WINDOW, EXIT_WBINVD, EXIT_NMI_WINDOW, EXIT_INVALID_OPCODE,
 } from "./abi";
 import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
 import { countExit } from "./exit-stats";
-import { getReg, RFLAGS, skipInstruction, injectGeneralProtection, currentPrivilegeLevel } from "./vcpu";
+import {
+  getReg, RFLAGS, CR0, CR4, EFER, skipInstruction, injectGeneralProtection, injectException, currentPrivilegeLevel,
+  VECTOR_UD,
+} from "./vcpu";
 import { handleCpuid } from "./cpuid";
 import { handleMsrRead, handleMsrWrite } from "./msr";
 import { handleIo } from "./io-bus";
@@ -101,6 +104,41 @@ function vendorFault(what: string, code: u64): u32 {
   return faultEnd();
 }
 
+// CR4 bits the architecture defines (APM vol. 2, 3.7.1; SDM vol. 3A, 2.5): VME..LA57 (0-12), VMXE,
+// SMXE (13, 14), FSGSBASE..PKS (16-24); bit 15 and bits 25 and up are reserved (MBZ).
+const CR4_DEFINED: u64 = 0x01ff7fff;
+// EFER bits (APM vol. 2, 3.1.7): SCE, LME, LMA, NXE, SVME, LMSLE, FFXSR, TCE, MCOMMIT, INTWB, UAIE, AIBRSE.
+const EFER_DEFINED: u64 = 0x1 | 0x100 | 0x400 | 0x800 | 0x1000 | 0x2000 | 0x4000 | 0x8000 | 0x20000 | 0x40000 | 0x100000 | 0x200000;
+const CR0_PE: u64 = 1, CR0_NW: u64 = 1 << 29, CR0_CD: u64 = 1 << 30, CR0_PG: u64 = 1 << 31, CR4_PAE: u64 = 1 << 5;
+const EFER_LME: u64 = 1 << 8;
+
+/**
+ * ENTRY_FAILED: the CPU refused the guest state (SVM: VMRUN's consistency checks, APM vol. 2,
+ * 15.5.1, exit code -1). A guest can get there by a control-register write an emulated CPU took
+ * where hardware raises #GP; the report names the check that the area's CR0/CR4/EFER fail.
+ */
+function entryFailed(code: u64): u32 {
+  const cr0 = getReg(CR0), cr4 = getReg(CR4), efer = getReg(EFER);
+  faultStart();
+  messageString("VM entry failed, code ");
+  messageHex(code);
+  messageString(": invalid guest state (APM vol. 2, 15.5.1): ");
+  if ((cr4 & ~CR4_DEFINED) != 0) messageString("a reserved CR4 bit is set");
+  else if ((cr0 >> 32) != 0) messageString("CR0 bits 63:32 are not zero");
+  else if ((cr0 & CR0_NW) != 0 && (cr0 & CR0_CD) == 0) messageString("CR0.NW is set without CR0.CD");
+  else if ((efer & ~EFER_DEFINED) != 0) messageString("a reserved EFER bit is set");
+  else if ((efer & EFER_LME) != 0 && (cr0 & CR0_PG) != 0 && (cr4 & CR4_PAE) == 0) messageString("EFER.LME and CR0.PG without CR4.PAE");
+  else if ((efer & EFER_LME) != 0 && (cr0 & CR0_PG) != 0 && (cr0 & CR0_PE) == 0) messageString("EFER.LME and CR0.PG without CR0.PE");
+  else messageString("none of CR0, CR4, EFER fails a check; another field does");
+  messageString("; CR0 ");
+  messageHex(cr0);
+  messageString(" CR4 ");
+  messageHex(cr4);
+  messageString(" EFER ");
+  messageHex(efer);
+  return faultEnd();
+}
+
 /** 0 resume, 1 ended, 2 idle (docs/architecture.md); event delivery is decided before resuming. */
 export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
   countExit(reason);
@@ -131,7 +169,11 @@ export function handleExit(reason: u32, qualification: u64, address: u64): u32 {
     case EXIT_INTERRUPT: return 0;                  // the host has handled it; timers advance below
     case EXIT_INTERRUPT_WINDOW: return 0;           // the guest can take an interrupt: delivered below
     case EXIT_NMI_WINDOW: return 0;                 // NMI blocking ended: a pending NMI is delivered below
-    case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
+    case EXIT_INVALID_OPCODE: {                     // SVM/VMX instructions: the guest's CPU has neither
+      injectException(VECTOR_UD, 0);                // (RIP stays on the instruction, as for a fault)
+      return 0;
+    }
+    case EXIT_ENTRY_FAILED: return entryFailed(qualification);
     case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
     default: return vendorFault("unknown exit reason ", reason);
   }
@@ -160,7 +202,7 @@ export function handlePassthroughExit(reason: u32, qualification: u64, address: 
       message("triple fault");
       return endVm(RESULT_SHUTDOWN, 0);
     }
-    case EXIT_ENTRY_FAILED: return vendorFault("VM entry failed, code ", qualification);
+    case EXIT_ENTRY_FAILED: return entryFailed(qualification);
     case EXIT_UNSUPPORTED: return vendorFault("unsupported exit, code ", qualification);
     default: return vendorFault("unexpected exit reason ", reason);
   }

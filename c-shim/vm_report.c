@@ -5,6 +5,7 @@
 const char *const exit_reason_names[EXIT_REASON_COUNT] = {
     "NONE", "CPUID", "IO", "MSR_READ", "MSR_WRITE", "HLT", "HYPERCALL", "MEMORY_FAULT", "SHUTDOWN",
     "EXCEPTION", "INTERRUPT", "ENTRY_FAILED", "UNSUPPORTED", "INTERRUPT_WINDOW", "WBINVD", "NMI_WINDOW",
+    "INVALID_OPCODE",
 };
 
 static const char *const result_names[] = {

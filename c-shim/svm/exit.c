@@ -160,6 +160,12 @@ void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
     case VMEXIT_SHUTDOWN:
         exit->reason = EXIT_SHUTDOWN;
         break;
+    case VMEXIT_VMRUN: case VMEXIT_VMLOAD: case VMEXIT_VMSAVE: case VMEXIT_STGI: case VMEXIT_CLGI:
+    case VMEXIT_SKINIT: case VMEXIT_INVLPGA:
+        // Intercepted (vmcb.c) because the guest's EFER.SVME is 0: on its CPU they raise #UD (APM
+        // vol. 3, VMRUN ... INVLPGA: "#UD if EFER.SVME = 0"); SKINIT likewise, as SVM is hidden.
+        exit->reason = EXIT_INVALID_OPCODE;
+        break;
     case VMEXIT_VINTR:                          // the interrupt window opened (state.c)
         exit->reason = EXIT_INTERRUPT_WINDOW;
         vmcb_set64(vmcb, VMCB_VINTR, vmcb_get64(vmcb, VMCB_VINTR) & ~VINTR_V_IRQ);
@@ -169,6 +175,7 @@ void svm_translate_exit(struct vcpu *v, uint8_t *area, struct vcpu_exit *exit) {
         exit->reason = EXIT_INTERRUPT;          // vmrun.S set GIF again: the host has taken it
         break;
     case VMEXIT_INVALID:
+    case VMEXIT_INVALID_32:
         exit->reason = EXIT_ENTRY_FAILED;
         exit->qualification = code;
         break;

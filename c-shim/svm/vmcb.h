@@ -115,6 +115,7 @@
 #define VMEXIT_WBINVD 0x89
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xFFFFFFFFFFFFFFFFull    // -1: VMRUN found invalid guest state
+#define VMEXIT_INVALID_32 0xFFFFFFFFull         // the same as QEMU 7.2 stores it (a 32-bit -1)
 
 #define GUEST_ASID 1                            // non-zero (APM vol. 2, 15.16); every guest uses it
 #define MSR_VM_CR 0xC0010114u                   // APM vol. 2, 15.30.1 VM_CR

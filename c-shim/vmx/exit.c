@@ -108,6 +108,9 @@ static void translate(struct vcpu *v, uint8_t *area, uint32_t reason, struct vcp
         exit->address = vmread(VMCS_GUEST_PHYSICAL);
         break;
     case VMX_EXIT_TRIPLE_FAULT: exit->reason = EXIT_SHUTDOWN; break;
+    case VMX_EXIT_INVEPT: case VMX_EXIT_INVVPID: case VMX_EXIT_VMFUNC:
+        exit->reason = EXIT_INVALID_OPCODE;     // as below: the guest's CPU has no VMX
+        break;
     case VMX_EXIT_EXTERNAL_INTERRUPT: exit->reason = EXIT_INTERRUPT; break;   // taken by the host at vmentry.S's popfq
     case VMX_EXIT_INTERRUPT_WINDOW:             // the window opened: stop asking until the core re-arms it
         vmx_interrupt_window(v, 0);
@@ -135,6 +138,12 @@ static void translate(struct vcpu *v, uint8_t *area, uint32_t reason, struct vcp
         break;
     }
     default:
+        // VMX instructions exit unconditionally in VMX non-root operation (SDM vol. 3C, 26.1.2);
+        // the guest's CPU has no VMX (CPUID hides it, its CR4.VMXE reads 0), where they raise #UD.
+        if (reason >= VMX_EXIT_VMCLEAR && reason <= VMX_EXIT_VMXON) {
+            exit->reason = EXIT_INVALID_OPCODE;
+            break;
+        }
         exit->reason = EXIT_UNSUPPORTED;
         exit->qualification = reason;
     }

@@ -1,7 +1,7 @@
-// The hostile-guest battery (test/guests/hostile/, configuration test/guests/hostile/wisp.cfg)
+// The hostile-guest battery (test/guests/hostile/, configurations wisp.cfg and battery.cfg there)
 // under wisp-test.efi: QEMU + OVMF (AMD SVM, -cpu max: XSAVE with AVX), and Bochs + OVMF on Intel
-// VT-x with XSAVE (corei7_skylake_x) and without it (corei5_arrandale_m520: the FXRSTOR path of
-// the shim's reset). Every boot starts when the file's first hook runs, two at a time.
+// VT-x with XSAVE (corei7_skylake_x) and, for wisp.cfg, without it (corei5_arrandale_m520: the
+// FXRSTOR path of the shim's reset). Every boot starts when the file's first hook runs, two at a time.
 import { strict as assert } from "node:assert";
 import { Boot, boot, BOOT_TIMEOUT_MS, imageWith, lineIndex, linesStarting, transcript } from "./boot";
 import { BOCHS_BOOT_TIMEOUT_MS, bochsBoot, limited } from "./bochs-boot";
@@ -22,11 +22,28 @@ const CHECKS: Record<string, string[]> = {
 };
 const SUITE_TIMEOUT_MS = Math.max(BOOT_TIMEOUT_MS, BOCHS_BOOT_TIMEOUT_MS) * 2;
 
+const BATTERY_CONFIG = "test/guests/hostile/battery.cfg";
+/** battery.cfg: each case with the result it must end with; the sentinel VM after-<case> follows each. */
+const BATTERY: Array<[string, string]> = [
+  ["outside-ram", "fault"], ["fetch-outside", "fault"], ["reset-port", "reset"], ["host-io", "exit 0"],
+  ["virt-insns", "exit 0"], ["control-state", "exit 0"], ["hypercall-junk", "exit 0"], ["triple-fault", "shutdown"],
+];
+const SENTINEL_CHECKS = ["memory scrubbed", "hypervisor serves", "tsc starts at 0", "console write"];
+const BATTERY_CHECKS: Record<string, string[]> = {
+  "host-io": ["pci scan of bus 0"],
+  "virt-insns": ["svm instructions raise #ud", "vmx instructions raise #ud", "efer.svme cannot be set",
+    "vm_hsave_pa, vm_cr and feature_control do not exist"],
+  "control-state": ["efer reserved bit raises #gp", "invalid xcr0 raises #gp", "msr sweep"],
+  "hypercall-junk": ["unknown hypercall numbers", "console_write with bad arguments", "exit_stats past the statistics"],
+};
+
 const RUNS: { name: string; start: (image: string) => Promise<Boot> }[] = [
   { name: "QEMU -cpu max (AMD SVM)", start: (image) => boot(image, "max") },
   { name: "Bochs corei7_skylake_x (Intel VT-x, XSAVE)", start: (image) => bochsBoot(image, "corei7_skylake_x") },
   { name: "Bochs corei5_arrandale_m520 (Intel VT-x, no XSAVE)", start: (image) => bochsBoot(image, "corei5_arrandale_m520") },
 ];
+
+const BATTERY_RUNS = RUNS.slice(0, 2);
 
 let boots: Map<string, Promise<Boot>> | undefined;
 
@@ -34,14 +51,17 @@ function bootAll(): Map<string, Promise<Boot>> {
   if (boots) return boots;
   const qemuImage = imageWith("hostile", "out/wisp-test.efi", CONFIG);
   const bochsImage = imageWith("bochs-hostile", "out/wisp-test.efi", CONFIG);
+  const qemuBattery = imageWith("hostile-battery", "out/wisp-test.efi", BATTERY_CONFIG);
+  const bochsBattery = imageWith("bochs-hostile-battery", "out/wisp-test.efi", BATTERY_CONFIG);
   const slot = limited<Boot>(2);
   boots = new Map();
-  for (const run of RUNS) {
-    const image = run.name.startsWith("QEMU") ? qemuImage : bochsImage;
+  const start = (key: string, run: (typeof RUNS)[number], image: Promise<string>): void => {
     const p = slot(async () => run.start(await image));
     p.catch(() => undefined);                   // reported by the suite that awaits it
-    boots.set(run.name, p);
-  }
+    boots!.set(key, p);
+  };
+  for (const run of RUNS) start(run.name, run, run.name.startsWith("QEMU") ? qemuImage : bochsImage);
+  for (const run of BATTERY_RUNS) start(`battery ${run.name}`, run, run.name.startsWith("QEMU") ? qemuBattery : bochsBattery);
   return boots;
 }
 
@@ -82,6 +102,52 @@ for (const run of RUNS) {
 
     it("counts the INVD exit (as WBINVD)", () => {
       assert.ok(b.lines.some((l) => /^wisp: VM invd exits: .*\bWBINVD 1\b/.test(l)), `WBINVD in the exit statistics${transcript(b)}`);
+    });
+
+    it("no host exception", () => {
+      assert.deepEqual(b.lines.filter((l) => /host exception|unguarded wasm trap|assertion failed/.test(l)), [],
+        transcript(b));
+    });
+  });
+}
+
+for (const run of BATTERY_RUNS) {
+  describe(`hostile battery (battery.cfg) under ${run.name}`, function () {
+    this.timeout(SUITE_TIMEOUT_MS * 2);
+    let b: Boot;
+
+    before(async function () {
+      this.timeout(SUITE_TIMEOUT_MS * 2);
+      b = await bootAll().get(`battery ${run.name}`)!;
+    });
+
+    it("every case ends as it must, and every sentinel after it with exit 0, in order", () => {
+      assert.equal(b.timedOut, false, `did not end${transcript(b)}`);
+      let at = 0;
+      for (const [vm, result] of BATTERY) {
+        at = lineIndex(b, `wisp: VM ${vm} ended: ${result}`, at);
+        at = lineIndex(b, `wisp: VM after-${vm} ended: exit 0`, at);
+      }
+      lineIndex(b, `wisp: ${BATTERY.length * 2} VMs, ${BATTERY.length * 2} as expected`);
+      assert.equal(b.status, 1, `exit status${transcript(b)}`);
+    });
+
+    for (const [vm] of BATTERY) {
+      it(`after ${vm}: wisp still serves a VM, and none of ${vm}'s memory or TSC reaches it`, () => {
+        for (const check of SENTINEL_CHECKS) lineIndex(b, `[after-${vm}] ${check} ok`);
+      });
+    }
+
+    for (const [vm, checks] of Object.entries(BATTERY_CHECKS)) {
+      it(`${vm}: every check passes`, () => {
+        for (const check of checks) lineIndex(b, `[${vm}] ${check} ok`);
+        assert.deepEqual(linesStarting(b, `[${vm}] FAIL`), [], `failed checks${transcript(b)}`);
+      });
+    }
+
+    it("the SVM/VMX instructions reached wisp as INVALID_OPCODE exits where the CPU intercepts them", () => {
+      const stats = b.lines.find((l) => l.startsWith("wisp: VM virt-insns exits: "));
+      assert.ok(stats && /\bINVALID_OPCODE \d+/.test(stats), `INVALID_OPCODE in the exit statistics${transcript(b)}`);
     });
 
     it("no host exception", () => {

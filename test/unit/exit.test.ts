@@ -99,15 +99,41 @@ describe("exit", () => {
   it("ENTRY_FAILED and UNSUPPORTED stop the VM with the code", () => {
     const a = helloVm();
     assert.equal(a.exit(REASON.ENTRY_FAILED, 0xffffffffffffffffn), 1);
-    assert.equal(a.lines[0], "[hello] fault: VM entry failed, code 0xffffffffffffffff");
+    assert.equal(a.lines[0], "[hello] fault: VM entry failed, code 0xffffffffffffffff: invalid guest state (APM vol. 2, " +
+      "15.5.1): none of CR0, CR4, EFER fails a check; another field does; CR0 0x0 CR4 0x0 EFER 0x0");
     const b = helloVm();
     assert.equal(b.exit(REASON.UNSUPPORTED, 0x7f), 1);
     assert.equal(b.lines[0], "[hello] fault: unsupported exit, code 0x7f");
     assert.deepEqual(b.result, { kind: RESULT.FAULT, value: BigInt(REASON.UNSUPPORTED) });
   });
 
+  it("INVALID_OPCODE (an SVM or VMX instruction) raises #UD in the guest, RIP unchanged, and the VM runs on", () => {
+    const core = helloVm();
+    core.setRegs({ rip: 0x1000, inject: 0, rflags: 0x2 });
+    assert.equal(core.exit(REASON.INVALID_OPCODE), 0);
+    assert.equal(core.get("inject"), 0x80000306n, "vector 6, kind 3 (exception), valid, no error code");
+    assert.equal(core.get("rip"), 0x1000n);
+    assert.equal(core.result.kind, RESULT.RUNNING);
+  });
+
+  it("ENTRY_FAILED names the consistency check the guest's CR0, CR4 or EFER fails (APM vol. 2, 15.5.1)", () => {
+    const cases: Array<[bigint, bigint, bigint, string]> = [
+      [0x11n, 0x80000000n, 0n, "a reserved CR4 bit is set"],
+      [0x20000011n, 0n, 0n, "CR0.NW is set without CR0.CD"],
+      [0x11n, 0n, 1n << 40n, "a reserved EFER bit is set"],
+      [0x80000011n, 0n, 0x100n, "EFER.LME and CR0.PG without CR4.PAE"],
+    ];
+    for (const [cr0, cr4, efer, check] of cases) {
+      const core = helloVm();
+      core.setRegs({ cr0, cr4, efer });
+      assert.equal(core.exit(REASON.ENTRY_FAILED, 0xffffffffffffffffn), 1);
+      assert.ok(core.lines[0].includes(`invalid guest state (APM vol. 2, 15.5.1): ${check}; CR0 0x${cr0.toString(16)}`), core.lines[0]);
+      assert.equal(core.result.kind, RESULT.FAULT);
+    }
+  });
+
   it("unknown reasons stop the VM and count in slot 0", () => {
-    for (const reason of [0, 16, 0xffffffff]) {
+    for (const reason of [0, 17, 0xffffffff]) {
       const core = helloVm();
       assert.equal(core.exit(reason), 1);
       assert.equal(core.result.kind, RESULT.FAULT);

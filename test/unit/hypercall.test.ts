@@ -49,8 +49,9 @@ describe("hypercall", () => {
     assert.equal(hypercall(core, 2, REASON.CPUID), 0n);
     assert.equal(hypercall(core, 2, REASON.WBINVD), 0n);
     assert.equal(hypercall(core, 2, REASON.NMI_WINDOW), 0n);
-    assert.equal(hypercall(core, 2, 16), 0n, "slot 16: MSR accesses refused with #GP");
-    assert.equal(hypercall(core, 2, 17), ALL_ONES);
+    assert.equal(hypercall(core, 2, REASON.INVALID_OPCODE), 0n);
+    assert.equal(hypercall(core, 2, 17), 0n, "slot 17: MSR accesses refused with #GP");
+    assert.equal(hypercall(core, 2, 18), ALL_ONES);
     assert.equal(hypercall(core, 2, 1n << 40n), ALL_ONES);
   });
 
