@@ -2,14 +2,16 @@
 // guest-physical address, so the core fetches the faulting instruction through the guest's page
 // tables, decodes it and performs it against the device, the registers and RFLAGS, then steps RIP.
 
-import { vcpuBase, getReg, setReg, RIP, RFLAGS, MODE, SEG_BASE } from "../vcpu";
+import {
+  vcpuBase, getReg, setReg, RIP, RFLAGS, MODE, SEG_BASE, injectException, injectGeneralProtection, VECTOR_UD,
+} from "../vcpu";
 import { faultStart, faultEnd } from "../result";
 import { messageString, messageHex, messageSlice } from "../console";
 import { guestRead } from "../host";
 import { mmioRead, mmioWrite } from "../mmio-bus";
 import { translate, walkPhysical, WALK_OK } from "./page-walk";
 import {
-  decode, DECODE_OK, DECODE_UNSUPPORTED, DECODE_NO_MEMORY, DECODE_TRUNCATED, DECODE_TOO_LONG,
+  decode, DECODE_OK, DECODE_UNSUPPORTED, DECODE_NO_MEMORY, DECODE_TRUNCATED, DECODE_TOO_LONG, DECODE_BAD_LOCK,
   MAX_INSN_LENGTH, CODE_64, CODE_32, NO_REG, RIP_BASE,
   insnLength, insnKind, insnSubop, insnOpSize, insnMemSize, insnReg, insnRegHigh, insnSrcImm,
   insnImm, insnAddrSize, insnSegment, insnBase, insnIndex, insnScale, insnDisp,
@@ -250,12 +252,15 @@ export function emulateMmio(qualification: u64, gpa: u64): u32 {
   fetchInstruction(rip, mode);
   if (fetched == 0) return cannotEmulate(gpa, isWrite, rip, "its code is not readable guest memory", 0, 0);
   const status = decode(fetchBuf, fetched, mode);
+  // What the CPU itself raises for these, before any access (SDM vol. 2A, LOCK: #UD; 2.3.11: an
+  // instruction over 15 bytes, #GP(0)); an emulated CPU may have let the access happen first.
+  if (status == DECODE_BAD_LOCK) { injectException(VECTOR_UD, 0); return 0; }
+  if (status == DECODE_TOO_LONG) { injectGeneralProtection(); return 0; }
   if (status != DECODE_OK) {
     const why = status == DECODE_UNSUPPORTED ? "not an instruction the emulator knows"
       : status == DECODE_NO_MEMORY ? "no memory operand"
       : status == DECODE_TRUNCATED ? "only part of it is readable"
-      : status == DECODE_TOO_LONG ? "longer than 15 bytes"
-      : "LOCK prefix not allowed";
+      : "not decodable";
     return cannotEmulate(gpa, isWrite, rip, why, 0, fetched);
   }
   // The fault names the device address; check the instruction really addresses it.
