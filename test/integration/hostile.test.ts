@@ -1,4 +1,4 @@
-// The hostile-guest battery (test/guests/hostile/, configurations wisp.cfg and battery.cfg there)
+// The hostile-guest battery (test/guests/hostile/, configurations wisp.cfg and battery*.cfg there)
 // under wisp-test.efi: QEMU + OVMF (AMD SVM, -cpu max: XSAVE with AVX), and Bochs + OVMF on Intel
 // VT-x with XSAVE (corei7_skylake_x) and, for wisp.cfg, without it (corei5_arrandale_m520: the
 // FXRSTOR path of the shim's reset). Every boot starts when the file's first hook runs, two at a time.
@@ -30,6 +30,7 @@ const BATTERIES: Record<string, Array<[string, string]>> = {
     ["virt-insns", "exit 0"], ["control-state", "exit 0"], ["hypercall-junk", "exit 0"], ["triple-fault", "shutdown"],
   ],
   "battery2.cfg": [["ipi-storm", "exit 0"], ["nmi-storm", "exit 0"], ["halt-forever", "halt"], ["mmio-decoder", "exit 0"]],
+  "battery3.cfg": [["x2apic-msrs", "exit 0"], ["spec-ctrl", "exit 0"], ["pt-outside", "fault"]],
 };
 const SENTINEL_CHECKS = ["memory scrubbed", "hypervisor serves", "tsc starts at 0", "console write"];
 const BATTERY_CHECKS: Record<string, string[]> = {
@@ -41,6 +42,8 @@ const BATTERY_CHECKS: Record<string, string[]> = {
   "ipi-storm": ["5000 self-ipis delivered"],
   "nmi-storm": ["2000 self-nmis delivered"],
   "mmio-decoder": ["es override", "16-bit load", "lock or", "xchg", "lock mov raises #ud", "instruction across a page"],
+  "x2apic-msrs": ["x2apic msrs raise #gp in xapic mode", "x2apic icr and eoi writes raise #gp", "i/o to nothing"],
+  "spec-ctrl": ["spec_ctrl exists exactly as cpuid says", "pred_cmd exists exactly as cpuid says"],
 };
 
 const RUNS: { name: string; start: (image: string) => Promise<Boot> }[] = [
