@@ -30,7 +30,8 @@ const BATTERIES: Record<string, Array<[string, string]>> = {
     ["virt-insns", "exit 0"], ["control-state", "exit 0"], ["hypercall-junk", "exit 0"], ["triple-fault", "shutdown"],
   ],
   "battery2.cfg": [["ipi-storm", "exit 0"], ["nmi-storm", "exit 0"], ["halt-forever", "halt"], ["mmio-decoder", "exit 0"]],
-  "battery3.cfg": [["x2apic-msrs", "exit 0"], ["spec-ctrl", "exit 0"], ["pt-outside", "fault"]],
+  "battery3.cfg": [["x2apic-msrs", "exit 0"], ["spec-ctrl", "exit 0"], ["pt-outside", "fault"], ["debug-regs", "exit 0"],
+    ["ipi-coalesce", "exit 0"], ["pit-storm", "exit 0"]],
 };
 const SENTINEL_CHECKS = ["memory scrubbed", "hypervisor serves", "tsc starts at 0", "console write"];
 const BATTERY_CHECKS: Record<string, string[]> = {
@@ -44,6 +45,9 @@ const BATTERY_CHECKS: Record<string, string[]> = {
   "mmio-decoder": ["es override", "16-bit load", "lock or", "xchg", "lock mov raises #ud", "instruction across a page"],
   "x2apic-msrs": ["x2apic msrs raise #gp in xapic mode", "x2apic icr and eoi writes raise #gp", "i/o to nothing"],
   "spec-ctrl": ["spec_ctrl exists exactly as cpuid says", "pred_cmd exists exactly as cpuid says"],
+  "debug-regs": ["instruction breakpoint raises #db"],
+  "ipi-coalesce": ["100 ipis while masked are one"],
+  "pit-storm": ["pit interrupt storm"],
 };
 
 const RUNS: { name: string; start: (image: string) => Promise<Boot> }[] = [
