@@ -2,11 +2,11 @@
 // guest-physical address, so the core fetches the faulting instruction through the guest's page
 // tables, decodes it and performs it against the device, the registers and RFLAGS, then steps RIP.
 
-import { vcpuBase, getReg, setReg, RIP, RFLAGS, MODE, SEG_BASE } from "../vcpu";
-import { faultStart, faultEnd } from "../result";
-import { messageString, messageHex, messageSlice } from "../console";
+import { vcpuBase, getReg, setReg, RIP, RFLAGS, MODE, SEG_BASE } from "../cpu/vcpu";
+import { faultStart, faultEnd } from "../vm/result";
+import { messageString, messageHex, messageSlice } from "../vm/console";
 import { guestRead } from "../host";
-import { mmioRead, mmioWrite } from "../mmio-bus";
+import { mmioRead, mmioWrite } from "../bus/mmio-bus";
 import { translate, walkPhysical, WALK_OK } from "./page-walk";
 import {
   decode, DECODE_OK, DECODE_UNSUPPORTED, DECODE_NO_MEMORY, DECODE_TRUNCATED, DECODE_TOO_LONG,

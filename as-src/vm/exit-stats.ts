@@ -1,7 +1,7 @@
 // Exit statistics: u64[17] read by the shim at statsOffset(): counts indexed by exit reason (slot
 // 0 counts reasons the core does not know), then slot 16, the MSR accesses refused with #GP.
 
-import { EXIT_REASON_COUNT, STATS_COUNT, STAT_MSR_REFUSED } from "./abi";
+import { EXIT_REASON_COUNT, STATS_COUNT, STAT_MSR_REFUSED } from "../abi";
 
 export const statsBase: usize = memory.data(<i32>STATS_COUNT * 8, 8);
 
