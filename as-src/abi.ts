@@ -130,12 +130,7 @@ export const HC_TEST_IRQ: u32 = 0x7e5a;            // test builds only: ISA IRQ 
 export const WISP_SIGNATURE: u32 = 0x70736977;     // "wisp" little-endian: CPUID 4000_0000h, VERSION's rbx
 
 // ---- The module's interface: every function the core exports and imports (module "env") ----
-export const CORE_EXPORTS: string =
-  "inputBuffer parseConfig messageOffset messageLength vmCount vmNameOffset vmNameLength " +
-  "vmImageOffset vmImageLength vmMemoryMiB vmLoadAddress vmEntry vmMode vmExpectKind vmExpectValue " +
-  "debugExitEnabled onEnd vmKind vmImageCount vmFileOffset vmFileLength loadGuest kernelFormat vmSetup " +
-  "bluepillSetup vcpuStateOffset statsOffset handleExit handlePassthroughExit resultKind resultValue " +
-  "setTscKhz pollDevices acknowledgeInterrupt nextDeadlineNs consoleInput memory";
-export const CORE_IMPORTS: string =
-  "consoleWrite guestRead guestWrite hostCpuid hostTsc hostUnixTime imageSize imageRead imageLoad " +
-  "hostApicRead hostApicWrite hostApicEnable hostStartupIpi hostCanary";
+// One literal each: AssemblyScript does not fold "a" + "b", and a concatenation here would run at
+// start and link the allocator (memory.grow) into the core.
+export const CORE_EXPORTS: string = "inputBuffer parseConfig messageOffset messageLength vmCount vmNameOffset vmNameLength vmImageOffset vmImageLength vmMemoryMiB vmLoadAddress vmEntry vmMode vmExpectKind vmExpectValue debugExitEnabled onEnd vmKind vmImageCount vmFileOffset vmFileLength loadGuest kernelFormat vmSetup bluepillSetup vcpuStateOffset statsOffset handleExit handlePassthroughExit resultKind resultValue setTscKhz pollDevices acknowledgeInterrupt nextDeadlineNs consoleInput memory";
+export const CORE_IMPORTS: string = "consoleWrite guestRead guestWrite hostCpuid hostTsc hostUnixTime imageSize imageRead imageLoad hostApicRead hostApicWrite hostApicEnable hostStartupIpi hostCanary";
