@@ -1,7 +1,7 @@
 // AssemblyScript's abort (selected with --use abort=as-src/abort/coreAbort): reports through the
 // console, then traps so the shim stops this VM's instance (result TRAP).
 
-import { messageStart, messageString, messageDecimal, messageEnd } from "./console";
+import { messageStart, messageString, messageDecimal, messageEnd } from "./vm/console";
 
 function messageManaged(s: string | null): void {
   if (s === null) messageString("?");

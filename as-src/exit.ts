@@ -5,24 +5,24 @@ import {
   EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_INTERRUPT, EXIT_ENTRY_FAILED, EXIT_UNSUPPORTED,
   EXIT_INTERRUPT_WINDOW, EXIT_WBINVD, EXIT_NMI_WINDOW, EXIT_INVALID_OPCODE,
 } from "./abi";
-import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./irq";
-import { countExit } from "./exit-stats";
+import { deliverInterrupts, haltUntilInterrupt, vcpuRan } from "./bus/irq";
+import { countExit } from "./vm/exit-stats";
 import {
   getReg, RFLAGS, CR0, CR4, EFER, skipInstruction, injectGeneralProtection, injectException, currentPrivilegeLevel,
   VECTOR_UD,
-} from "./vcpu";
-import { handleCpuid } from "./cpuid";
-import { handleMsrRead, handleMsrWrite } from "./msr";
-import { handleIo } from "./io-bus";
+} from "./cpu/vcpu";
+import { handleCpuid } from "./cpu/cpuid";
+import { handleMsrRead, handleMsrWrite } from "./cpu/msr";
+import { handleIo } from "./bus/io-bus";
 import { handleHypercall } from "./hypercall";
-import { guestMemoryBytes } from "./vm";
-import { passthroughMsrWrite } from "./passthrough";
-import { mmioDeviceAt, MMIO_NONE } from "./mmio-bus";
+import { guestMemoryBytes } from "./vm/vm";
+import { passthroughMsrWrite } from "./vm/passthrough";
+import { mmioDeviceAt, MMIO_NONE } from "./bus/mmio-bus";
 import { emulateMmio } from "./x86/emulate";
-import { messageString, messageSlice, messageHex, messageDecimal, message } from "./console";
+import { messageString, messageSlice, messageHex, messageDecimal, message } from "./vm/console";
 import {
   vmEnded, endVm, faultStart, faultEnd, setCurrentReason, RESULT_HALT, RESULT_SHUTDOWN,
-} from "./result";
+} from "./vm/result";
 
 const RFLAGS_IF: u64 = 1 << 9;
 

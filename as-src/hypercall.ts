@@ -10,16 +10,16 @@
 import { guestRead, hostCanary } from "./host";
 import {
   getReg, setReg, RAX, RBX, RCX, RDX, skipInstruction, currentPrivilegeLevel, injectException, VECTOR_UD,
-} from "./vcpu";
-import { consolePutByte } from "./console";
-import { setIrqLevel } from "./irq";
-import { exitCount } from "./exit-stats";
+} from "./cpu/vcpu";
+import { consolePutByte } from "./vm/console";
+import { setIrqLevel } from "./bus/irq";
+import { exitCount } from "./vm/exit-stats";
 import {
   STATS_COUNT, WISP_SIGNATURE, HC_VERSION as ABI_HC_VERSION, HC_CONSOLE_WRITE as ABI_HC_CONSOLE_WRITE,
   HC_EXIT_STATS as ABI_HC_EXIT_STATS, HC_PROTECTED_PROBE as ABI_HC_PROTECTED_PROBE, HC_TEST_TRAP as ABI_HC_TEST_TRAP,
   HC_TEST_MMIO as ABI_HC_TEST_MMIO, HC_TEST_LINT as ABI_HC_TEST_LINT, HC_TEST_IRQ as ABI_HC_TEST_IRQ,
 } from "./abi";
-import { HYPERCALL_ABI_VERSION } from "./cpuid";
+import { HYPERCALL_ABI_VERSION } from "./cpu/cpuid";
 import { LOCAL_APIC_BASE, localApicRead, localApicWrite, lapicAssertLint } from "./devices/local-apic";
 import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
 

@@ -1,5 +1,5 @@
 // The ABI header: every `export const NAME: u32 = VALUE;` line of as-src/abi.ts becomes
-// `#define NAME VALUE` in out/gen/abi.h, which the shim (c-shim/vcpu_backend.h, vm.h) and the
+// `#define NAME VALUE` in out/gen/abi.h, which the shim (c-shim/vcpu_backend.h, vm/vm.h) and the
 // guests (boot/guest-lib/wisp-abi.S) include: one source for the numbers both sides use.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -14,28 +14,27 @@ import { Variant } from './variants';
 import { genDir } from './wasm2c';
 import { PAYLOAD_C } from './payload';
 
-export const BASE_CFLAGS = [
-  '-target', 'x86_64-unknown-windows', '-ffreestanding', '-fno-stack-protector', '-mno-red-zone', '-fshort-wchar',
-  '-mgeneral-regs-only', '-nostdlibinc', '-O2', '-Wall',
+// The C compiler flags, all of them (there is no other place: the host bench,
+// test/bench/host/callgrind.ts, takes FREESTANDING_CFLAGS and GENERATED_CFLAGS from here).
+
+/** The UEFI target: PE/COFF with the Microsoft x64 ABI, and UEFI's 16-bit CHAR16 as wchar_t. */
+export const UEFI_TARGET_CFLAGS = ['-target', 'x86_64-unknown-windows', '-fshort-wchar'];
+
+/** Freestanding code with general registers only, optimisation and warnings: for any target. */
+export const FREESTANDING_CFLAGS = [
+  '-ffreestanding', '-fno-stack-protector', '-mno-red-zone', '-mgeneral-regs-only', '-nostdlibinc', '-O2', '-Wall',
 ];
 
-/**
- * Extra flags for some files, by root-relative path pattern (`*` matches within one path segment).
- * c-shim/cflags.json, when present, adds more: {"all": [...], "files": {"out/gen/* /core.c": [...]}}.
- */
+/** Every file of a UEFI variant. */
+export const BASE_CFLAGS = [...UEFI_TARGET_CFLAGS, ...FREESTANDING_CFLAGS];
+
+/** wasm2c output: it defines every load/store/helper as a static function and leaves unused locals. */
+export const GENERATED_CFLAGS = ['-Wno-unused-function', '-Wno-unused-variable'];
+
+/** Extra flags for some files, by root-relative path pattern (`*` matches within one path segment). */
 const EXTRA_FLAGS: Record<string, string[]> = {
-  // Generated code: wasm2c emits helpers (table ops, ...) this module does not use.
-  'out/gen/*/core.c': ['-Wno-unused-function', '-Wno-unused-variable'],
+  'out/gen/*/core.c': GENERATED_CFLAGS,
 };
-
-interface ShimFlags { all?: string[]; files?: Record<string, string[]> }
-
-function readShimFlags(): ShimFlags {
-  const f = abs('c-shim/cflags.json');
-  if (!fs.existsSync(f)) return {};
-  try { return JSON.parse(fs.readFileSync(f, 'utf8')) as ShimFlags; }
-  catch (e) { throw new WispError(`c-shim/cflags.json: ${(e as Error).message}`); }
-}
 
 function matches(pattern: string, file: string): boolean {
   const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
@@ -43,11 +42,8 @@ function matches(pattern: string, file: string): boolean {
 }
 
 export function extraFlags(file: string): string[] {
-  const shim = readShimFlags();
-  const out = [...(shim.all ?? [])];
-  for (const table of [EXTRA_FLAGS, shim.files ?? {}]) {
-    for (const [pattern, flags] of Object.entries(table)) if (matches(pattern, file)) out.push(...flags);
-  }
+  const out: string[] = [];
+  for (const [pattern, flags] of Object.entries(EXTRA_FLAGS)) if (matches(pattern, file)) out.push(...flags);
   return out;
 }
 
@@ -77,7 +73,7 @@ export async function compile(job: CompileJob): Promise<void> {
   const { variant: v, source, object } = job;
   const dep = object.replace(/\.o$/, '.d');
   const gen = genDir(v.core);
-  const flags = [...BASE_CFLAGS, '-I', 'c-shim/include', '-I', 'c-shim', '-I', gen, '-I', ABI_INCLUDE, ...(v.cflags ?? []), ...extraFlags(source)];
+  const flags = [...BASE_CFLAGS, '-I', 'c-shim/include', '-I', 'c-shim', '-I', gen, '-I', ABI_INCLUDE, ...extraFlags(source)];
   const args = [...flags, '-MD', '-MF', dep, '-c', source, '-o', object];
   const spec: StepSpec = { id: `cc/${v.name}/${source}`, key: { flags, source, tc: tc.version }, inputs: [source], outputs: [object] };
   if (isUpToDate(spec)) return;

@@ -8,7 +8,7 @@ import { abs } from './paths';
 import { inputFile } from '../image/inputs';
 
 const MODES: Record<number, string> = { 0: 'real16', 1: 'protected16', 2: 'protected32', 3: 'long64' };
-// The result kinds (as-src/result.ts) by the names `expect` takes (as-src/config.ts).
+// The result kinds (as-src/vm/result.ts) by the names `expect` takes (as-src/vm/config.ts).
 const EXPECT: Record<number, string> = { 1: 'exit', 2: 'halt', 3: 'fault', 4: 'shutdown', 5: 'trap', 6: 'error', 7: 'reset', 8: 'poweroff' };
 
 type Fn = (...a: (number | bigint)[]) => number | bigint;

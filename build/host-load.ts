@@ -85,7 +85,7 @@ export async function kernelFormat(file: string): Promise<'linux' | 'multiboot'>
   throw new WispError(`${file}: ${message(x)}`);
 }
 
-const FLAT = 0;                                 // vmKind (as-src/config.ts)
+const FLAT = 0;                                 // vmKind (as-src/vm/config.ts)
 const MAX_DRY_RUN_MIB = 2048;                   // a guest memory this large is allocated here in full
 
 /**

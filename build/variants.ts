@@ -10,8 +10,6 @@ export interface Variant {
   output: string;
   /** Size limit of the output file in bytes. */
   maxBytes?: number;
-  /** Extra compiler flags for every C file of this variant. */
-  cflags?: string[];
   /** The PE subsystem and entry point (default: a UEFI application entered at efi_main). */
   subsystem?: 'efi_application' | 'efi_boot_service_driver';
   entry?: string;

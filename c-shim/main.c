@@ -1,6 +1,6 @@
 // efi_main: console, CPU check, configuration, per-VM preparation, ExitBootServices, take-over,
 // then the VMs one after the other (docs/architecture.md, "Boot flow").
-#include "vm.h"
+#include "vm/vm.h"
 #include "version.h"
 #include "payload.h"
 #include "efi/efi.h"

@@ -1,4 +1,4 @@
-// The vendor interface: everything vm_run.c and vm_prepare.c need from SVM or VMX. A backend turns its
+// The vendor interface: everything vm/vm_run.c and vm/vm_prepare.c need from SVM or VMX. A backend turns its
 // vendor's exits into the neutral exit record and copies state between its vendor structure and
 // the vCPU area (docs/architecture.md, "vCPU state area"). Chosen at run time by probe().
 #pragma once

@@ -7,8 +7,8 @@
 import {
   PM1A_EVT_PORT, PM1A_CNT_PORT, PM_TMR_PORT, S5_SLP_TYP, SLP_EN, SCI_EN,
 } from "../acpi/layout";
-import { nowNs, ticksIn } from "../clock";
-import { endVm, RESULT_POWEROFF } from "../result";
+import { nowNs, ticksIn } from "../vm/clock";
+import { endVm, RESULT_POWEROFF } from "../vm/result";
 
 const PM_TIMER_HZ: u64 = 3579545;               // ACPI 6.5, 4.8.3.3: 3.579545 MHz
 const PM_TIMER_MASK: u64 = 0xffffff;            // 24 bits (FADT flag TMR_VAL_EXT clear)

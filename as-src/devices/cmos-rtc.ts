@@ -6,7 +6,7 @@
 // Not emulated: alarm, periodic and update-ended interrupts (register C reads 0).
 
 import { hostUnixTime } from "../host";
-import { nowNs } from "../clock";
+import { nowNs } from "../vm/clock";
 
 export const RTC_INDEX: u32 = 0x70;
 export const RTC_DATA: u32 = 0x71;

@@ -4,7 +4,7 @@
 // No keys are ever pressed; the output buffer holds controller and keyboard replies only.
 // Pulsing the CPU reset line (command 0xFE, or output port bit 0 cleared) ends the VM with RESET.
 
-import { endVm, RESULT_RESET } from "../result";
+import { endVm, RESULT_RESET } from "../vm/result";
 
 export const KBC_DATA: u32 = 0x60;
 export const KBC_COMMAND: u32 = 0x64;

@@ -4,8 +4,8 @@
 // B"), which Linux uses to calibrate the TSC. Counts are derived from guest time, not ticked.
 // BCD counting (control word bit 0) is recorded but counts are binary.
 
-import { ticksIn, nsForTicks, NO_DEADLINE, nowNs, timersChanged } from "../clock";
-import { pulseIrq, IRQ_PIT } from "../irq";
+import { ticksIn, nsForTicks, NO_DEADLINE, nowNs, timersChanged } from "../vm/clock";
+import { pulseIrq, IRQ_PIT } from "../bus/irq";
 
 export const PIT_BASE: u32 = 0x40;
 export const PIT_CONTROL: u32 = 0x43;

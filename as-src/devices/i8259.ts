@@ -5,7 +5,7 @@
 // The pair's INTR output is read, not pushed: picPendingVector() peeks at it and picAcknowledge()
 // is the INTA cycle.
 
-import { interruptStateChanged } from "../irq";
+import { interruptStateChanged } from "../bus/irq";
 
 export const PIC_MASTER_BASE: u32 = 0x20;
 export const PIC_SLAVE_BASE: u32 = 0xa0;

@@ -5,9 +5,9 @@
 // x2apicRead/x2apicWrite). The timer counts at a 1 GHz bus clock, like QEMU's, so one tick is one
 // nanosecond before the divider.
 
-import { nowNs, tscToNs, dueTsc, timersChanged, guestTsc, hostTscAtGuest, NO_DEADLINE } from "../clock";
+import { nowNs, tscToNs, dueTsc, timersChanged, guestTsc, hostTscAtGuest, NO_DEADLINE } from "../vm/clock";
 import { ioapicEndOfInterrupt } from "./ioapic";
-import { interruptStateChanged, raiseNmi } from "../irq";
+import { interruptStateChanged, raiseNmi } from "../bus/irq";
 
 export const LOCAL_APIC_BASE: u64 = 0xfee00000;
 export const LOCAL_APIC_TIMER_KHZ: u32 = 1_000_000;  // the 1 GHz bus clock (what CPUID tells the guest)

@@ -7,7 +7,7 @@
 // 4.1.17 "RC - Reset Control Register"): RST_CPU (bit 2) rising ends the VM with RESET; the
 // FADT's RESET_REG can point there (I/O 0xCF9, value 0x06).
 
-import { endVm, RESULT_RESET } from "../result";
+import { endVm, RESULT_RESET } from "../vm/result";
 
 export const PCI_CONFIG_ADDRESS: u32 = 0xcf8;
 export const PCI_CONFIG_DATA: u32 = 0xcfc;

@@ -12,8 +12,8 @@
 // FIFOs; bytes received earlier would be lost). The only overrun left is the guest's own: loopback
 // bytes written into a full receiver.
 
-import { consolePutByte } from "../console";
-import { setIrqLevel, IRQ_COM1 } from "../irq";
+import { consolePutByte } from "../vm/console";
+import { setIrqLevel, IRQ_COM1 } from "../bus/irq";
 
 export const UART_BASE: u32 = 0x3f8;
 export const UART_PORTS: u32 = 8;

@@ -2,7 +2,7 @@
 // "Loaders"): all general registers, rip, rflags, cr0/cr3/cr4/efer, the entry mode and the GDT.
 
 import { vcpuBase, setReg, RIP, RFLAGS, CR0, CR2, CR3, CR4, EFER, MODE, CPL, INJECT, NEXT_RIP,
-  ENTRY_GDTR_BASE, ENTRY_GDTR_LIMIT } from "../vcpu";
+  ENTRY_GDTR_BASE, ENTRY_GDTR_LIMIT } from "../cpu/vcpu";
 
 export const ENTRY_REAL16: u32 = 0;
 export const ENTRY_PROTECTED32: u32 = 2;

@@ -2,8 +2,8 @@
 // configured mode (real16 or protected32, flat segments, paging off).
 
 import { imageSize, imageLoad } from "../host";
-import { currentVm, guestMemoryBytes } from "../vm";
-import { vmLoadAddress, vmEntry, vmMode, IMAGE_KERNEL } from "../config";
+import { currentVm, guestMemoryBytes } from "../vm/vm";
+import { vmLoadAddress, vmEntry, vmMode, IMAGE_KERNEL } from "../vm/config";
 import { report, say, sayHex, saySize, failed } from "./report";
 import { setEntryState, ENTRY_PROTECTED32, CR0_PE, CR0_ET } from "./entry";
 

@@ -5,7 +5,7 @@
 // Anything else gets one line naming what was found and what is accepted.
 
 import { imageSize, imageRead } from "../host";
-import { IMAGE_KERNEL } from "../config";
+import { IMAGE_KERNEL } from "../vm/config";
 import { report, say, sayHex, sayHexWidth, saySize, failed } from "./report";
 import { scratch, SCRATCH_SIZE } from "./scratch";
 import { BOOT_FLAG, BOOT_FLAG_MAGIC, HEADER, HDRS_MAGIC } from "./linux";

@@ -5,7 +5,7 @@
 
 import { say, sayHex, saySize } from "./report";
 import { ramTop, LOW_RAM_END, HIGH_RAM_START } from "./memory-map";
-import { guestMemoryBytes } from "../vm";
+import { guestMemoryBytes } from "../vm/vm";
 
 export const INFO_SIZE: u64 = 0x8000;         // Multiboot information, strings, module list
 const INFO_PREFERRED: u64 = 0x8000;           // where it goes when the kernel leaves it free

@@ -4,19 +4,19 @@
 // command line and the RSDP. The kernel image is hostile input: every check ends in a message.
 
 import { imageSize, imageRead, imageLoad, guestWrite } from "../host";
-import { currentVm } from "../vm";
-import { guestMemoryBytes } from "../vm";
-import { vmCmdline, refOffset, refLength, vmImageCount, IMAGE_KERNEL, IMAGE_INITRD } from "../config";
-import { setReg, RSI } from "../vcpu";
+import { currentVm } from "../vm/vm";
+import { guestMemoryBytes } from "../vm/vm";
+import { vmCmdline, refOffset, refLength, vmImageCount, IMAGE_KERNEL, IMAGE_INITRD } from "../vm/config";
+import { setReg, RSI } from "../cpu/vcpu";
 import { report, say, sayHex, sayHexWidth, sayDecimal, saySize, sayVersion, failed } from "./report";
 import { scratch, clearScratch, scratchToGuest } from "./scratch";
 import { writeMemoryMap, ramTop, HIGH_RAM_START } from "./memory-map";
 import { buildLongModeTables, GDT_ADDRESS, GDT_LIMIT, PML4_ADDRESS } from "./long-mode";
 import { setEntryState, setEntryGdt, ENTRY_LONG64, CR0_PE, CR0_ET, CR0_NE, CR0_PG, CR4_PAE, EFER_LME, EFER_LMA } from "./entry";
 import { buildAcpiTables, RSDP_ADDRESS } from "../acpi/tables";
-import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "../console";
-import { measuredTscKhz } from "../clock";
-import { appendString, appendDecimal } from "../text";
+import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "../vm/console";
+import { measuredTscKhz } from "../vm/clock";
+import { appendString, appendDecimal } from "../vm/text";
 
 export const BOOT_PARAMS_ADDRESS: u64 = 0x7000;
 export const CMDLINE_ADDRESS: u64 = 0x20000;

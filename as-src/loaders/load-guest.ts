@@ -1,8 +1,8 @@
 // loadGuest: after vmSetup, the shim asks the core to put the VM's images into guest memory and
 // to leave the entry state in the vCPU area (as-src/README.md, "Loaders").
 
-import { guestMemoryBytes, currentVm } from "../vm";
-import { vmKind, vmImageCount, KIND_LINUX, KIND_MULTIBOOT } from "../config";
+import { guestMemoryBytes, currentVm } from "../vm/vm";
+import { vmKind, vmImageCount, KIND_LINUX, KIND_MULTIBOOT } from "../vm/config";
 import { report, failed } from "./report";
 import { kernelFormat, FORMAT_LINUX, FORMAT_MULTIBOOT } from "./kernel-format";
 import { loadLinux } from "./linux";

@@ -2,7 +2,7 @@
 // Multiboot's mmap): RAM below the EBDA, the BIOS area holding the ACPI tables, RAM from 1 MiB to
 // the end of the VM's memory, and the APIC MMIO windows.
 
-import { guestMemoryBytes } from "../vm";
+import { guestMemoryBytes } from "../vm/vm";
 import { IOAPIC_BASE, LAPIC_BASE, APIC_WINDOW } from "../acpi/layout";
 
 export const E820_RAM: u32 = 1;

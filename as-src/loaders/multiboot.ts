@@ -5,10 +5,10 @@
 // mode with flat segments, EAX = 0x2BADB002 and EBX = the information's address (section 3.2).
 
 import { imageSize, imageRead, imageLoad, guestWrite } from "../host";
-import { currentVm } from "../vm";
+import { currentVm } from "../vm/vm";
 import { vmCmdline, vmModuleCount, vmModuleString, refOffset, refLength, vmFileOffset, vmFileLength,
-  IMAGE_KERNEL, IMAGE_FIRST_MODULE } from "../config";
-import { setReg, RAX, RBX } from "../vcpu";
+  IMAGE_KERNEL, IMAGE_FIRST_MODULE } from "../vm/config";
+import { setReg, RAX, RBX } from "../cpu/vcpu";
 import { report, say, sayHex, sayHexWidth, saySize, sayText, sayDecimal, failed } from "./report";
 import { scratch, clearScratch, scratchToGuest, zeroGuest } from "./scratch";
 import { writeMemoryMap, ramTop, LOW_RAM_END, HIGH_RAM_START } from "./memory-map";
@@ -16,8 +16,8 @@ import { checkKernelRange, clearKernelRange, placeInfo, sayNoInfoRoom, INFO_SIZE
 import { isElf, loadElf, elfEntry, elfEnd } from "./elf";
 import { setEntryState, ENTRY_PROTECTED32, CR0_PE, CR0_ET } from "./entry";
 import { buildAcpiTables } from "../acpi/tables";
-import { guestMemoryBytes } from "../vm";
-import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "../console";
+import { guestMemoryBytes } from "../vm/vm";
+import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "../vm/console";
 
 const NO_IMAGE: u64 = 0xffffffffffffffff;
 const HEADER_MAGIC: u32 = 0x1badb002;

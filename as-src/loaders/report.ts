@@ -2,8 +2,8 @@
 // naming what is wrong with which image, e.g. "kernel: not a bzImage (boot_flag 0x0000, expected
 // 0xaa55)". Image bytes are hostile: only numbers and printable ASCII get into the text.
 
-import { messageBase, MESSAGE_SIZE, setMessageLength } from "../config";
-import { appendString, appendHex, appendDecimal, appendPrintable, appendByte } from "../text";
+import { messageBase, MESSAGE_SIZE, setMessageLength } from "../vm/config";
+import { appendString, appendHex, appendDecimal, appendPrintable, appendByte } from "../vm/text";
 
 let len: u32 = 0;
 

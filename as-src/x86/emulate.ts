@@ -4,11 +4,11 @@
 
 import {
   vcpuBase, getReg, setReg, RIP, RFLAGS, MODE, SEG_BASE, injectException, injectGeneralProtection, VECTOR_UD,
-} from "../vcpu";
-import { faultStart, faultEnd } from "../result";
-import { messageString, messageHex, messageSlice } from "../console";
+} from "../cpu/vcpu";
+import { faultStart, faultEnd } from "../vm/result";
+import { messageString, messageHex, messageSlice } from "../vm/console";
 import { guestRead } from "../host";
-import { mmioRead, mmioWrite } from "../mmio-bus";
+import { mmioRead, mmioWrite } from "../bus/mmio-bus";
 import { translate, walkPhysical, WALK_OK } from "./page-walk";
 import {
   decode, DECODE_OK, DECODE_UNSUPPORTED, DECODE_NO_MEMORY, DECODE_TRUNCATED, DECODE_TOO_LONG, DECODE_BAD_LOCK,

@@ -4,7 +4,7 @@
 // permission is checked: a nested fault means the guest's own walk already succeeded.
 
 import { guestRead } from "../host";
-import { getReg, CR0, CR3, CR4, EFER } from "../vcpu";
+import { getReg, CR0, CR3, CR4, EFER } from "../cpu/vcpu";
 
 export const WALK_OK: u32 = 0;
 export const WALK_NOT_PRESENT: u32 = 1;     // an entry on the way has P = 0

@@ -11,7 +11,7 @@
 // afterwards; it must not touch wisp's memory (which reads as all ones to a guest).
 #pragma once
 #include <stdint.h>
-#include "vm.h"
+#include "vm/vm.h"
 #include "svm/svm.h"
 #include "host/gdt.h"
 #include "efi/efi.h"

@@ -22,7 +22,7 @@ uint64_t bp_protected[2][2];
 volatile uint64_t *bp_canary;
 uint64_t bluepill_host_cr3;
 
-extern const char *const exit_reason_names[EXIT_REASON_COUNT];    // vm_report.c
+extern const char *const exit_reason_names[EXIT_REASON_COUNT];    // vm/vm_report.c
 
 // EVENTINJ (APM vol. 2, 15.20): vector, type (bits 10:8: 2 NMI, 3 exception), valid (bit 31)
 #define INJECT_NMI (2ull | 2ull << 8 | 1ull << 31)

@@ -27,7 +27,7 @@ efi_status efi_driver_main(efi_handle image, efi_system_table *system_table) {
     serial_init();
     con_str("\nwisp " WISP_VERSION " firmware driver: blue-pill\n");
     uint32_t r[4];
-    cpuid(0x40000000, 0, r);                    // hypervisor leaves (as-src/cpuid.ts)
+    cpuid(0x40000000, 0, r);                    // hypervisor leaves (as-src/cpu/cpuid.ts)
     if (r[1] == WISP_SIGNATURE && r[2] == WISP_SIGNATURE && r[3] == WISP_SIGNATURE) {
         con_str("wisp: wisp already runs this machine; nothing to do\n");
         return EFI_ALREADY_STARTED;

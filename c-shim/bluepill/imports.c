@@ -28,7 +28,7 @@ void w2c_env_hostApicWrite(struct w2c_env *env, uint32_t offset, uint32_t size, 
 }
 
 // IA32_APIC_BASE (SDM vol. 3A, 11.4.4): only the enable bit (11) follows the guest; the base, the
-// BSP bit and x2APIC mode (bit 10, off) stay wisp's (as-src/passthrough.ts checked the rest).
+// BSP bit and x2APIC mode (bit 10, off) stay wisp's (as-src/vm/passthrough.ts checked the rest).
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
 

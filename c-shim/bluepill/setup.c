@@ -25,7 +25,7 @@ static struct vm bluepill_vm = { .name = "blue-pill", .name_len = 9, .passthroug
 
 // The MSR exits (APM vol. 2, 15.11 Table 15-5: two bits per MSR, read then write; MSRs 0-1FFFh from
 // byte 0, C001_0000h-C001_1FFFh from byte 0x1000): reads and writes of VM_CR and VM_HSAVE_PA, writes
-// of IA32_APIC_BASE (as-src/passthrough.ts), nothing else.
+// of IA32_APIC_BASE (as-src/vm/passthrough.ts), nothing else.
 #define MSRPM_READ 1u
 #define MSRPM_WRITE 2u
 static void msrpm_intercept(uint8_t *msrpm, uint32_t msr, uint32_t what) {

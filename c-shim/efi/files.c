@@ -2,7 +2,7 @@
 #include "efi/sections.h"
 
 #define DIR_LEN 6                               // the length of "\\wisp\\"
-#define NAME_MAX 128                            // the core's IMAGE_NAME_CAP (as-src/config.ts)
+#define NAME_MAX 128                            // the core's IMAGE_NAME_CAP (as-src/vm/config.ts)
 
 static efi_file *root;
 

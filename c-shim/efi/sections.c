@@ -23,7 +23,7 @@
 // u32 0, the name, zero padding to 8 bytes, the data.
 #define WIMG_MAGIC 0x474D4957u                  // "WIMG"
 #define WIMG_HEADER 24
-#define NAME_MAX 128                            // the core's IMAGE_NAME_CAP (as-src/config.ts)
+#define NAME_MAX 128                            // the core's IMAGE_NAME_CAP (as-src/vm/config.ts)
 
 struct section { char name[8]; const uint8_t *data; uint64_t size; int checked; };
 

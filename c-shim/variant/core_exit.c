@@ -1,5 +1,5 @@
 // wisp.efi and wisp-test.efi: every exit goes to the core.
-#include "vm.h"
+#include "vm/vm.h"
 
 uint32_t vm_handle_exit(w2c_core *instance, uint8_t *area, const struct vcpu_exit *exit) {
     (void)area;

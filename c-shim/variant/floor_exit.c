@@ -1,6 +1,6 @@
 // wisp-floor.efi (bench): the floor to compare the core against. A CPUID exit is handled entirely
 // here in minimal C; every other exit goes to the core.
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/cpu.h"
 
 uint32_t vm_handle_exit(w2c_core *instance, uint8_t *area, const struct vcpu_exit *exit) {

@@ -1,4 +1,4 @@
-// docs/config.md, the one configuration reference, held to the core's parser (as-src/config.ts):
+// docs/config.md, the one configuration reference, held to the core's parser (as-src/vm/config.ts):
 // the keys and values it documents are the ones the parser knows, and the other way round; every
 // example parses; the documented defaults are what the parser gives.
 import * as assert from 'node:assert/strict';
@@ -8,12 +8,12 @@ import * as path from 'node:path';
 import { parseWithCore, validateConfig } from '../../build/config-check';
 
 const DOC = fs.readFileSync('docs/config.md', 'utf8');
-const PARSER = fs.readFileSync('as-src/config.ts', 'utf8');
+const PARSER = fs.readFileSync('as-src/vm/config.ts', 'utf8');
 
 /** The body of `function NAME(` in the parser's source, up to the next top-level function. */
 function functionBody(name: string): string {
   const start = PARSER.indexOf(`function ${name}(`);
-  assert.ok(start >= 0, `as-src/config.ts has no function ${name}`);
+  assert.ok(start >= 0, `as-src/vm/config.ts has no function ${name}`);
   const next = PARSER.indexOf('\nfunction ', start + 1);
   return PARSER.slice(start, next < 0 ? undefined : next);
 }
@@ -62,7 +62,7 @@ describe('docs/config.md: the configuration reference matches the core\'s parser
       const doc = docTable(heading);
       const known = parser[section];
       assert.ok(known.size >= 3, 'found the parser\'s keys');
-      assert.deepEqual([...doc.keys()].sort(), [...known.keys()].sort(), `keys of ${heading} against as-src/config.ts`);
+      assert.deepEqual([...doc.keys()].sort(), [...known.keys()].sort(), `keys of ${heading} against as-src/vm/config.ts`);
       for (const [key, words] of known) {
         for (const w of words) assert.ok(doc.get(key)!.includes(w), `${key}: the parser takes ${w}; docs/config.md does not say so`);
         if (words.length) {

@@ -1,4 +1,4 @@
-// as-src/cpu-features.ts: its one table of (CPUID bit -> MSRs) walked for both vendors: a hidden
+// as-src/cpu/cpu-features.ts: its one table of (CPUID bit -> MSRs) walked for both vendors: a hidden
 // feature's bit is cleared and its MSRs #GP; an inert one keeps the host's bit, and its MSRs read
 // 0 and take writes exactly while the bit is reported; a vendor's own MSRs exist only for it.
 import { strict as assert } from "node:assert";
@@ -11,7 +11,7 @@ const REGS: Record<string, number> = { EAX: 0, EBX: 1, ECX: 2, EDX: 3, "0": 0 };
 
 /** The ENTRIES table, read from the source: what the core does is checked against what it says. */
 function entries(): Entry[] {
-  const text = fs.readFileSync("as-src/cpu-features.ts", "utf8");
+  const text = fs.readFileSync("as-src/cpu/cpu-features.ts", "utf8");
   const body = /const ENTRIES: StaticArray<u32> = \[([^]*?)\];/.exec(text)![1];
   const out: Entry[] = [];
   const re = /^\s*VENDOR_(ANY|AMD|INTEL), (NO_LEAF|0x[0-9a-f]+|\d+), (\d+), (EAX|EBX|ECX|EDX|0), (\d+), (0x[0-9a-f]+|0), (0x[0-9a-f]+|0), (HIDE|INERT|EMULATE),/gm;

@@ -199,7 +199,7 @@ export class Core {
       hostUnixTime(): bigint {
         return self.unixTime;
       },
-      // Blue-pill (as-src/passthrough.ts): a fake local APIC page and canary, recorded for tests.
+      // Blue-pill (as-src/vm/passthrough.ts): a fake local APIC page and canary, recorded for tests.
       hostApicRead(offset: number, size: number): bigint {
         return BigInt(self.apic.get(offset) ?? 0) & ((1n << BigInt(8 * size)) - 1n);
       },
@@ -262,7 +262,7 @@ export class Core {
     for (const [k, v] of Object.entries(regs)) this.set(k as RegName, v as bigint | number);
   }
 
-  /** Blue-pill (as-src/passthrough.ts): exits go to handlePassthroughExit instead. */
+  /** Blue-pill (as-src/vm/passthrough.ts): exits go to handlePassthroughExit instead. */
   passthrough = false;
 
   exit(reason: number, qualification: bigint | number = 0n, address: bigint | number = 0n): number {

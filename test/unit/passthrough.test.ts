@@ -1,4 +1,4 @@
-// The core as a blue-pill guest's (as-src/passthrough.ts): CPUID, the real local APIC with INIT and
+// The core as a blue-pill guest's (as-src/vm/passthrough.ts): CPUID, the real local APIC with INIT and
 // STARTUP IPIs taken aside, wisp's protected memory, the protected-memory probe, the SVM MSRs.
 // The guest is 32-bit protected mode without paging (helloVm), instructions hand-assembled.
 import { strict as assert } from "node:assert";

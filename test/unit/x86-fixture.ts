@@ -2,7 +2,7 @@
 // few extra exports and stand-in MMIO devices, so the contract's export list stays as it is and
 // the tests do not depend on the real local APIC and IOAPIC models.
 //
-// The fixture copies as-src/ to out/x86-fixture/, points mmio-bus.ts at the stand-in devices
+// The fixture copies as-src/ to out/x86-fixture/, points bus/mmio-bus.ts at the stand-in devices
 // (x86-test-devices.ts: a 4 KiB register file per device that logs every access), adds an entry
 // file with the test exports and runs asc with the options of asconfig.json. It is rebuilt only
 // when a source changes.
@@ -62,7 +62,7 @@ import {
 } from "./x86/decode";
 import { translate, walkPhysical } from "./x86/page-walk";
 import { emulateMmio } from "./x86/emulate";
-import { mmioMap, mmioDeviceAt } from "./mmio-bus";
+import { mmioMap, mmioDeviceAt } from "./bus/mmio-bus";
 
 const codeBuf: usize = memory.data(16, 8);
 const info: usize = memory.data(18 * 8, 8);
@@ -100,7 +100,7 @@ export function testMmioMap(device: u32, base: u64, size: u64): void { mmioMap(d
 export function testMmioDeviceAt(gpa: u64): u32 { return mmioDeviceAt(gpa); }
 `;
 
-const DEVICE_IMPORTS = [/from "\.\/devices\/local-apic"/, /from "\.\/devices\/ioapic"/];
+const DEVICE_IMPORTS = [/from "\.\.\/devices\/local-apic"/, /from "\.\.\/devices\/ioapic"/];
 
 function listTs(dir: string, base = dir): string[] {
   const out: string[] = [];
@@ -133,10 +133,10 @@ export function fixtureModule(): WebAssembly.Module {
     for (const f of files) {
       fs.mkdirSync(path.dirname(path.join(copy, f)), { recursive: true });
       let text = fs.readFileSync(path.join(src, f), "utf8");
-      if (f === "mmio-bus.ts") {
+      if (f === path.join("bus", "mmio-bus.ts")) {
         for (const re of DEVICE_IMPORTS) {
-          if (!re.test(text)) throw new Error(`x86 fixture: as-src/mmio-bus.ts no longer imports ${re.source}`);
-          text = text.replace(re, 'from "./x86-test-devices"');
+          if (!re.test(text)) throw new Error(`x86 fixture: as-src/bus/mmio-bus.ts no longer imports ${re.source}`);
+          text = text.replace(re, 'from "../x86-test-devices"');
         }
       }
       fs.writeFileSync(path.join(copy, f), text);

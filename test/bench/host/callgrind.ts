@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FREESTANDING_CFLAGS, GENERATED_CFLAGS } from '../../../build/clang';
 import { program } from '../../../build/tools';
 import { nodeBin } from '../../../build/toolchain';
 
@@ -45,10 +46,8 @@ const SMALL = 10000;
 const LARGE = 20000;
 
 // Flags of the runtime and generated code: the UEFI build's (build/clang.ts) with a Linux target.
-const FREESTANDING = ['-target', 'x86_64-linux-gnu', '-ffreestanding', '-fno-stack-protector', '-mno-red-zone',
-  '-mgeneral-regs-only', '-nostdlibinc', '-O2', '-gdwarf-4', '-Wall'];
-// wasm2c output defines every load/store/helper as a static function and leaves unused locals.
-const GENERATED = ['-Wno-unused-function', '-Wno-unused-variable'];
+const FREESTANDING = ['-target', 'x86_64-linux-gnu', ...FREESTANDING_CFLAGS, '-gdwarf-4'];
+const GENERATED = GENERATED_CFLAGS;
 const HOSTED = ['-target', 'x86_64-linux-gnu', '-O2', '-gdwarf-4', '-Wall', '-Wextra'];
 
 // Imports driver.c implements; any other import of the core gets a stub that traps.

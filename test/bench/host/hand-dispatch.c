@@ -30,7 +30,7 @@ static uint32_t skip_instruction(struct hand_vm *vm) {
   return 0;
 }
 
-/* The core's CPUID policy (as-src/cpuid.ts), for a VM whose TSC rate is not set (as in the bench):
+/* The core's CPUID policy (as-src/cpu/cpuid.ts), for a VM whose TSC rate is not set (as in the bench):
  * leaves 0x15/0x16 then pass through like any other host leaf. */
 static void cpuid_policy(uint32_t leaf, uint32_t subleaf, uint64_t cr4, uint32_t out[4]) {
   if (leaf >= 0x40000000 && leaf <= 0x400000ff) {

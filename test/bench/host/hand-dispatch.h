@@ -1,7 +1,7 @@
 /*
  * A hand-written C exit dispatcher equivalent to the core's handleExit (as-src/exit.ts): the
  * baseline that the AssemblyScript -> Wasm -> wasm2c core is measured against. Same 13-reason
- * switch, same statistics counting and ended-VM check, same CPUID policy (as-src/cpuid.ts) on a
+ * switch, same statistics counting and ended-VM check, same CPUID policy (as-src/cpu/cpuid.ts) on a
  * plain C struct instead of linear memory.
  */
 #ifndef WISP_BENCH_HAND_DISPATCH_H

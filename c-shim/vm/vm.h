@@ -6,7 +6,7 @@
 #include "vcpu_backend.h"
 
 #define MAX_VMS 16
-#define NAME_MAX_BYTES 128                      // the core's IMAGE_NAME_CAP (as-src/config.ts)
+#define NAME_MAX_BYTES 128                      // the core's IMAGE_NAME_CAP (as-src/vm/config.ts)
 
 #define MAX_IMAGES 18                           // image ids: 0 kernel, 1 initrd, 2.. up to 16 Multiboot modules
 

@@ -1,7 +1,7 @@
 // The VM's console: guest output (UART, CONSOLE_WRITE hypercall) and the core's own messages,
 // written to the host one whole line at a time, each prefixed "[vmname] ".
 
-import { consoleWrite } from "./host";
+import { consoleWrite } from "../host";
 import { appendString, appendBytes, appendHex, appendDecimal, appendByte, appendPrintable } from "./text";
 
 export const NAME_CAP: u32 = 32;

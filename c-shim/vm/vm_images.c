@@ -2,7 +2,7 @@
 // \wisp\ read whole into its own firmware allocation before ExitBootServices (tens of MiB: far more
 // than the host pool). The core's loader then reads headers with imageRead and copies the bulk
 // with imageLoad (imports.c), so nothing here looks inside a file.
-#include "vm.h"
+#include "vm/vm.h"
 #include "efi/efi.h"
 #include "efi/files.h"
 #include "efi/sections.h"

@@ -14,8 +14,8 @@
 import { resetResult } from "./result";
 import { resetStats } from "./exit-stats";
 import { setConsoleName } from "./console";
-import { hostApicEnable } from "./host";
-import { getReg, RAX, RCX, RDX, injectGeneralProtection, skipInstruction } from "./vcpu";
+import { hostApicEnable } from "../host";
+import { getReg, RAX, RCX, RDX, injectGeneralProtection, skipInstruction } from "../cpu/vcpu";
 
 const IA32_APIC_BASE: u32 = 0x1b;                  // SDM vol. 3A, 11.4.4 Figure 11-5
 const APIC_BASE_BSP: u64 = 1 << 8;

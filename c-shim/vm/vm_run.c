@@ -1,7 +1,7 @@
 // After take-over, per VM: a fresh instance of the core, vmSetup, the run loop, the result. Every
 // call into the instance is under one trap point: a trap stops this VM (result TRAP), frees its
 // instance, and the next VM runs.
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/alloc.h"
 #include "host/console.h"
 #include "host/clock.h"

@@ -1,7 +1,7 @@
 // Exit statistics: u64[STATS_COUNT] (abi.ts) read by the shim at statsOffset(): counts by exit reason (slot
 // 0 counts reasons the core does not know), then slot STAT_MSR_REFUSED, the MSR accesses refused with #GP.
 
-import { EXIT_REASON_COUNT, STATS_COUNT, STAT_MSR_REFUSED } from "./abi";
+import { EXIT_REASON_COUNT, STATS_COUNT, STAT_MSR_REFUSED } from "../abi";
 
 export const statsBase: usize = memory.data(<i32>STATS_COUNT * 8, 8);
 

@@ -1,12 +1,12 @@
 // CPUID policy: the host's values, minus what the guest must not see (virtualization extensions,
 // x2APIC), plus the hypervisor-present bit and wisp's own leaves 0x40000000..0x400000FF.
 
-import { hostCpuid } from "./host";
-import { WISP_SIGNATURE } from "./abi";
-import { measuredTscKhz } from "./clock";
-import { LOCAL_APIC_TIMER_KHZ } from "./devices/local-apic";
+import { hostCpuid } from "../host";
+import { WISP_SIGNATURE } from "../abi";
+import { measuredTscKhz } from "../vm/clock";
+import { LOCAL_APIC_TIMER_KHZ } from "../devices/local-apic";
 import { getReg, setReg, RAX, RBX, RCX, RDX, CR4, skipInstruction } from "./vcpu";
-import { passthrough } from "./passthrough";
+import { passthrough } from "../vm/passthrough";
 import { hideFeatures, ARCH_PERFMON_LEAF, EBX, ECX, EDX } from "./cpu-features";
 
 export const HYPERCALL_ABI_VERSION: u32 = (1 << 16) | 0;

@@ -1,7 +1,7 @@
 // `on-end = mirror` (docs/architecture.md, "Ending"): wisp ends the way plain QEMU with -no-reboot
 // and isa-debug-exit would have ended for the same guest, so `wisp run` can hand QEMU's status on.
 // For one VM; with several, the last one's result counts.
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/acpi_poweroff.h"
 #include "host/console.h"
 #include "host/cpu.h"

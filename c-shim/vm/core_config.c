@@ -1,6 +1,6 @@
 // The configuration, parsed by the core itself in a short-lived instance (the same parser runs in
 // Node for `wisp config check`). Everything read back is checked against the instance's memory.
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/alloc.h"
 #include "host/console.h"
 #include "runtime/trap.h"

@@ -1,15 +1,15 @@
 // The vCPU state area (docs/architecture.md, "vCPU state area"): 512 bytes in linear memory that
 // the shim's exit stub saves guest registers into and loads them from.
 
-import { messageStart, messageString, messageHex, messageEnd } from "./console";
-import { endVm, RESULT_FAULT, faultValue } from "./result";
+import { messageStart, messageString, messageHex, messageEnd } from "../vm/console";
+import { endVm, RESULT_FAULT, faultValue } from "../vm/result";
 
 import {
   AREA_SIZE, AREA_RAX, AREA_RCX, AREA_RDX, AREA_RBX, AREA_RSP, AREA_RBP, AREA_RSI, AREA_RDI, AREA_RIP, AREA_RFLAGS,
   AREA_NEXT_RIP, AREA_CR0, AREA_CR2, AREA_CR3, AREA_CR4, AREA_EFER, AREA_PAT, AREA_MODE, AREA_CPL, AREA_INJECT,
   AREA_TSC_OFFSET, AREA_TSC_AUX, AREA_ENTRY_GDTR_BASE, AREA_ENTRY_GDTR_LIMIT, AREA_SEG_BASE, AREA_INTERRUPTIBILITY,
   INTERRUPTIBILITY_SHADOW, INJECT_KIND_EXCEPTION, INJECT_KIND_SHIFT, INJECT_ERROR_VALID, INJECT_VALID, MODE_REAL,
-} from "./abi";
+} from "../abi";
 
 export const VCPU_SIZE: i32 = <i32>AREA_SIZE;
 export const vcpuBase: usize = memory.data(VCPU_SIZE, 16);

@@ -1,5 +1,5 @@
 // What a VM's end looks like on the console: its result, its exit statistics, and the summary.
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/console.h"
 
 const char *const exit_reason_names[EXIT_REASON_COUNT] = {

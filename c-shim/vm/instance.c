@@ -1,5 +1,5 @@
 // Instances of the core: one short-lived one for the configuration parser, then one per VM.
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/alloc.h"
 #include "host/console.h"
 

@@ -1,7 +1,7 @@
 // The host functions the core imports (module "env"). Nothing from an instance is trusted: every
 // (offset, length) is checked against that instance's memory (a violation traps the instance), every
 // guest-physical range against its VM's RAM (outside: the call returns 0, docs/architecture.md).
-#include "vm.h"
+#include "vm/vm.h"
 #include "host/clock.h"
 #include "host/console.h"
 #include "host/cpu.h"

@@ -4,8 +4,8 @@
 // gives the CPU (SVM: VMCB TSC_OFFSET, APM vol. 2, 15.30.5; VMX: "use TSC offsetting", SDM vol. 3C,
 // 25.3). Integer arithmetic only; every product is split so that it stays below 2^64 for any TSC value.
 
-import { hostTsc } from "./host";
-import { getReg, setReg, TSC_OFFSET } from "./vcpu";
+import { hostTsc } from "../host";
+import { getReg, setReg, TSC_OFFSET } from "../cpu/vcpu";
 
 const NS_PER_S: u64 = 1_000_000_000;
 const NS_PER_MS: u64 = 1_000_000;

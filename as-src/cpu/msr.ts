@@ -2,13 +2,13 @@
 // and TSC_ADJUST and TSC_AUX, emulated here) and the architectural ones emulated here. A read or write of any other MSR gets #GP(0), as on a CPU without
 // that MSR, and the instruction is not completed (rip stays); each such MSR is named once per VM.
 
-import { guestTsc, setGuestTsc } from "./clock";
+import { guestTsc, setGuestTsc } from "../vm/clock";
 import { featureMsr } from "./cpu-features";
-import { countRefusedMsr } from "./exit-stats";
-import { messageStart, messageString, messageHex, messageEnd } from "./console";
+import { countRefusedMsr } from "../vm/exit-stats";
+import { messageStart, messageString, messageHex, messageEnd } from "../vm/console";
 import {
   apicBaseRead, apicBaseWrite, tscDeadlineRead, tscDeadlineWrite, x2apicReadable, x2apicRead, x2apicWrite,
-} from "./devices/local-apic";
+} from "../devices/local-apic";
 import {
   getReg, setReg, RAX, RCX, RDX, CR0, EFER, PAT, TSC_AUX, skipInstruction, injectGeneralProtection,
 } from "./vcpu";

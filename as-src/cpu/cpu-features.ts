@@ -9,7 +9,7 @@
 // reported, the MSRs read their reset value, 0, and accept writes: counters that never count) or
 // EMULATE (the bit is the host's; while it is reported, msr.ts implements the MSRs as defined).
 
-import { hostCpuid } from "./host";
+import { hostCpuid } from "../host";
 
 export const VENDOR_ANY: u32 = 0;
 export const VENDOR_AMD: u32 = 1;

@@ -1,7 +1,7 @@
 // Before ExitBootServices, per VM: guest RAM from the firmware, the flat image loaded into it, and
 // the vendor structures (VMCB, nested page table, permission maps). A VM that cannot be prepared
 // gets result ERROR; the others still run.
-#include "vm.h"
+#include "vm/vm.h"
 #include "payload.h"
 #include "efi/efi.h"
 #include "efi/files.h"

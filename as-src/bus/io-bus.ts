@@ -1,17 +1,17 @@
 // Port-I/O bus: decodes an IO exit and dispatches it by port to the device models.
 // Ports nobody claims read as all ones (an empty ISA bus) and ignore writes; each is reported once.
 
-import { getReg, setReg, RAX, skipInstruction } from "./vcpu";
-import { faultStart, faultEnd } from "./result";
-import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "./console";
-import { UART_BASE, UART_PORTS, uartIn, uartOut } from "./devices/uart16550";
-import { DEBUG_EXIT_BASE, DEBUG_EXIT_PORTS, debugExitOut } from "./devices/debug-exit";
-import { isPicPort, picIn, picOut } from "./devices/i8259";
-import { isPitPort, pitIn, pitOut } from "./devices/i8254";
-import { isRtcPort, rtcIn, rtcOut } from "./devices/cmos-rtc";
-import { isKbcPort, kbcIn, kbcOut } from "./devices/i8042";
-import { isPciPort, pciIn, pciOut } from "./devices/pci-host";
-import { isAcpiPmPort, acpiPmIn, acpiPmOut } from "./devices/acpi-pm";
+import { getReg, setReg, RAX, skipInstruction } from "../cpu/vcpu";
+import { faultStart, faultEnd } from "../vm/result";
+import { messageStart, messageString, messageHex, messageDecimal, messageEnd } from "../vm/console";
+import { UART_BASE, UART_PORTS, uartIn, uartOut } from "../devices/uart16550";
+import { DEBUG_EXIT_BASE, DEBUG_EXIT_PORTS, debugExitOut } from "../devices/debug-exit";
+import { isPicPort, picIn, picOut } from "../devices/i8259";
+import { isPitPort, pitIn, pitOut } from "../devices/i8254";
+import { isRtcPort, rtcIn, rtcOut } from "../devices/cmos-rtc";
+import { isKbcPort, kbcIn, kbcOut } from "../devices/i8042";
+import { isPciPort, pciIn, pciOut } from "../devices/pci-host";
+import { isAcpiPmPort, acpiPmIn, acpiPmOut } from "../devices/acpi-pm";
 
 const POST_PORT: u32 = 0x80;                        // POST codes / I/O delay: ignored silently
 

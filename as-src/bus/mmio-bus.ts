@@ -2,11 +2,11 @@
 // to it. A switch over a small device enum (the core has no function table); each device has one
 // range, movable with mmioMap (for example when the guest relocates its local APIC).
 
-import { LOCAL_APIC_BASE, localApicRead, localApicWrite } from "./devices/local-apic";
-import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "./devices/ioapic";
-import { hostApicMmioRead, hostApicMmioWrite } from "./devices/host-apic";
-import { passthrough, hostApicPage } from "./passthrough";
-import { messageStart, messageString, messageHex, messageEnd } from "./console";
+import { LOCAL_APIC_BASE, localApicRead, localApicWrite } from "../devices/local-apic";
+import { IOAPIC_BASE, ioApicRead, ioApicWrite } from "../devices/ioapic";
+import { hostApicMmioRead, hostApicMmioWrite } from "../devices/host-apic";
+import { passthrough, hostApicPage } from "../vm/passthrough";
+import { messageStart, messageString, messageHex, messageEnd } from "../vm/console";
 
 export const MMIO_NONE: u32 = 0;
 export const MMIO_LOCAL_APIC: u32 = 1;

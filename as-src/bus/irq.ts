@@ -9,20 +9,20 @@
 // which advances the timers and puts the next vector in the vCPU area's `inject` field, or arms
 // the interrupt window. pollDevices/acknowledgeInterrupt/nextDeadlineNs are exported as well.
 
-import { nowNs, tscToNs, dueTsc, timerDueTscValue, setTimerDueTsc } from "./clock";
-import { hostTsc } from "./host";
-import { picSetIrq, picPendingVector, picAcknowledge } from "./devices/i8259";
-import { ioapicSetPin } from "./devices/ioapic";
+import { nowNs, tscToNs, dueTsc, timerDueTscValue, setTimerDueTsc } from "../vm/clock";
+import { hostTsc } from "../host";
+import { picSetIrq, picPendingVector, picAcknowledge } from "../devices/i8259";
+import { ioapicSetPin } from "../devices/ioapic";
 import {
   lapicPendingVector, lapicAcknowledge, lapicPassesExtInt, lapicPollTimer, lapicTimerDeadlineNs,
   lapicTimerDueTsc,
-} from "./devices/local-apic";
-import { pitPoll, pitDeadlineNs, pitDueNs } from "./devices/i8254";
-import { vcpuBase, getReg, setReg, RFLAGS, INJECT } from "./vcpu";
+} from "../devices/local-apic";
+import { pitPoll, pitDeadlineNs, pitDueNs } from "../devices/i8254";
+import { vcpuBase, getReg, setReg, RFLAGS, INJECT } from "../cpu/vcpu";
 import {
   AREA_INTERRUPTIBILITY, AREA_INTERRUPT_WINDOW, INTERRUPTIBILITY_SHADOW, INTERRUPTIBILITY_NMI_BLOCKED, WINDOW_INTERRUPT,
   WINDOW_NMI, INJECT_VALID, INJECT_KIND_NMI, INJECT_KIND_SHIFT, DECISION_RESUME, DECISION_IDLE,
-} from "./abi";
+} from "../abi";
 
 export const IRQ_PIT: u32 = 0;
 export const IRQ_KEYBOARD: u32 = 1;
