@@ -31,7 +31,7 @@ const BATTERIES: Record<string, Array<[string, string]>> = {
   ],
   "battery2.cfg": [["ipi-storm", "exit 0"], ["nmi-storm", "exit 0"], ["halt-forever", "halt"], ["mmio-decoder", "exit 0"]],
   "battery3.cfg": [["x2apic-msrs", "exit 0"], ["spec-ctrl", "exit 0"], ["pt-outside", "fault"], ["debug-regs", "exit 0"],
-    ["ipi-coalesce", "exit 0"], ["pit-storm", "exit 0"]],
+    ["ipi-coalesce", "exit 0"], ["pit-storm", "exit 0"], ["init-ipi", "exit 0"]],
 };
 const SENTINEL_CHECKS = ["memory scrubbed", "hypervisor serves", "tsc starts at 0", "console write"];
 const BATTERY_CHECKS: Record<string, string[]> = {
@@ -48,6 +48,7 @@ const BATTERY_CHECKS: Record<string, string[]> = {
   "debug-regs": ["instruction breakpoint raises #db"],
   "ipi-coalesce": ["100 ipis while masked are one"],
   "pit-storm": ["pit interrupt storm"],
+  "init-ipi": ["init and sipi reach no other cpu"],
 };
 
 const RUNS: { name: string; start: (image: string) => Promise<Boot> }[] = [
