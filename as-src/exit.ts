@@ -113,16 +113,16 @@ const CR0_PE: u64 = 1, CR0_NW: u64 = 1 << 29, CR0_CD: u64 = 1 << 30, CR0_PG: u64
 const EFER_LME: u64 = 1 << 8;
 
 /**
- * ENTRY_FAILED: the CPU refused the guest state (SVM: VMRUN's consistency checks, APM vol. 2,
- * 15.5.1, exit code -1). A guest can get there by a control-register write an emulated CPU took
- * where hardware raises #GP; the report names the check that the area's CR0/CR4/EFER fail.
+ * ENTRY_FAILED: the CPU refused to enter the guest. A guest can get there by a control-register
+ * write an emulated CPU took where hardware raises #GP; the report names the architectural check
+ * (AMD APM vol. 2, 15.5.1; Intel SDM vol. 3C, 27.3.1) that the area's CR0/CR4/EFER fail.
  */
 function entryFailed(code: u64): u32 {
   const cr0 = getReg(CR0), cr4 = getReg(CR4), efer = getReg(EFER);
   faultStart();
   messageString("VM entry failed, code ");
   messageHex(code);
-  messageString(": invalid guest state (APM vol. 2, 15.5.1): ");
+  messageString(": invalid guest state (APM vol. 2, 15.5.1; SDM vol. 3C, 27.3.1): ");
   if ((cr4 & ~CR4_DEFINED) != 0) messageString("a reserved CR4 bit is set");
   else if ((cr0 >> 32) != 0) messageString("CR0 bits 63:32 are not zero");
   else if ((cr0 & CR0_NW) != 0 && (cr0 & CR0_CD) == 0) messageString("CR0.NW is set without CR0.CD");

@@ -1,8 +1,8 @@
 // Guest time: nanoseconds derived from the host's time-stamp counter, whose rate (kHz) the shim
 // passes once at setup (setTscKhz). The guest's TSC runs at the host's rate (RDTSC is not
 // intercepted) from its own origin: guest TSC = host TSC + the area's tscOffset, which the shim
-// gives the CPU (SVM: VMCB TSC_OFFSET, APM vol. 2, 15.30.5; VMX: "use TSC offsetting", SDM vol. 3C,
-// 25.3). Integer arithmetic only; every product is split so that it stays below 2^64 for any TSC value.
+// gives the CPU (docs/architecture.md, "vCPU state area"). Integer arithmetic only; every product
+// is split so that it stays below 2^64 for any TSC value.
 
 import { hostTsc } from "../host";
 import { getReg, setReg, TSC_OFFSET } from "../cpu/vcpu";

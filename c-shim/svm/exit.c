@@ -58,7 +58,7 @@ static int iret_step_end(struct vcpu *v, uint64_t code) {
     }
     if (!v->iret_step_tf) vmcb_set64(vmcb, VMCB_RFLAGS, vmcb_get64(vmcb, VMCB_RFLAGS) & ~RFLAGS_TF);
     if (code == VMEXIT_EXCP_BASE + DB_VECTOR)          // a breakpoint of the guest's: deliver it
-        vmcb_set64(vmcb, VMCB_EVENTINJ, EVENT_VALID | (uint64_t)EVENT_TYPE_EXCEPTION << EVENT_TYPE_SHIFT | DB_VECTOR);
+        vmcb_set64(vmcb, VMCB_EVENTINJ, EVENT_VALID | (uint64_t)INJECT_KIND_EXCEPTION << INJECT_KIND_SHIFT | DB_VECTOR);
     return 0;
 }
 
@@ -77,8 +77,8 @@ __attribute__((noinline, cold)) static int nmi_window_run(struct vcpu *v, uint8_
                 if (*(volatile uint32_t *)(area + AREA_INTERRUPT_WINDOW) & WINDOW_NMI) return 0;
                 continue;
             }
-            if (code == VMEXIT_EXCP_BASE + DB_VECTOR) continue;   // the guest's #DB, now in EVENTINJ
             intercept(vmcb, VMCB_INTERCEPT_MISC1, MISC1_IRET, 1);   // the IRET runs again: intercepted again
+            if (code == VMEXIT_EXCP_BASE + DB_VECTOR) continue;   // the guest's #DB, now in EVENTINJ
         } else if (code == VMEXIT_IRET) {
             iret_step_begin(v);
             continue;

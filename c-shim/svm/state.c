@@ -48,7 +48,7 @@ static void interrupt_window(struct vcpu *v, uint32_t windows) {
 }
 
 static int is_nmi(uint64_t event) {
-    return (event & EVENT_VALID) && (event >> EVENT_TYPE_SHIFT & EVENT_TYPE_MASK) == EVENT_TYPE_NMI;
+    return (event & EVENT_VALID) && (event >> INJECT_KIND_SHIFT & 7) == INJECT_KIND_NMI;
 }
 
 void svm_write_state(struct vcpu *v, uint8_t *area) {

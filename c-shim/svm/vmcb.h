@@ -84,10 +84,7 @@
 #define NP_ENABLE (1ull << 0)                   // APM vol. 2, 15.25.3
 #define TLB_FLUSH_ALL 1                         // APM vol. 2, 15.16.1 TLB_CONTROL = 1
 #define EVENT_VALID (1ull << 31)                // APM vol. 2, 15.20 EVENTINJ.V (same layout as EXITINTINFO, 15.7.2)
-#define EVENT_TYPE_SHIFT 8                      // EVENTINJ.TYPE, bits 10:8
-#define EVENT_TYPE_MASK 7ull
-#define EVENT_TYPE_NMI 2
-#define EVENT_TYPE_EXCEPTION 3
+                                                // EVENTINJ.TYPE (bits 10:8) is the area's INJECT_KIND_* (abi.h)
 #define DB_VECTOR 1                             // #DB (APM vol. 2, 8.2.2)
 #define DR6_BS (1ull << 14)                     // APM vol. 2, 13.1.1.3: single-step
 #define RFLAGS_TF (1ull << 8)                   // APM vol. 2, 3.1.6

@@ -100,7 +100,7 @@ describe("exit", () => {
     const a = helloVm();
     assert.equal(a.exit(REASON.ENTRY_FAILED, 0xffffffffffffffffn), 1);
     assert.equal(a.lines[0], "[hello] fault: VM entry failed, code 0xffffffffffffffff: invalid guest state (APM vol. 2, " +
-      "15.5.1): none of CR0, CR4, EFER fails a check; another field does; CR0 0x0 CR4 0x0 EFER 0x0");
+      "15.5.1; SDM vol. 3C, 27.3.1): none of CR0, CR4, EFER fails a check; another field does; CR0 0x0 CR4 0x0 EFER 0x0");
     const b = helloVm();
     assert.equal(b.exit(REASON.UNSUPPORTED, 0x7f), 1);
     assert.equal(b.lines[0], "[hello] fault: unsupported exit, code 0x7f");
@@ -127,7 +127,8 @@ describe("exit", () => {
       const core = helloVm();
       core.setRegs({ cr0, cr4, efer });
       assert.equal(core.exit(REASON.ENTRY_FAILED, 0xffffffffffffffffn), 1);
-      assert.ok(core.lines[0].includes(`invalid guest state (APM vol. 2, 15.5.1): ${check}; CR0 0x${cr0.toString(16)}`), core.lines[0]);
+      assert.ok(core.lines[0].includes(`invalid guest state (APM vol. 2, 15.5.1; SDM vol. 3C, 27.3.1): ${check}; CR0 0x${cr0.toString(16)}`),
+        core.lines[0]);
       assert.equal(core.result.kind, RESULT.FAULT);
     }
   });

@@ -15,16 +15,9 @@
         CASE_START
         DIRTY_MEMORY
         movl $0x1ff, APIC + APIC_SVR
-        movl $idt256, %edi              // 256 gates: case.inc's 32 first
-        movl $idt, %esi
-        movl $64, %ecx
-        rep movsl
-        movl $idt256, %edi
-        movl $GATE_INTERRUPT32, %ebx
         movl $ipi_handler, %eax
         movl $IPI_VECTOR, %ecx
-        call set_gate32
-        lidt idt256_pointer
+        call interrupt_gate
         CHECK 1, check_one, name_one
         jmp finish
 
@@ -46,10 +39,5 @@ ipi_handler:
         iret
 
         CASE_DATA
-        .balign 8
-idt256: .fill 256, 8, 0
-idt256_pointer:
-        .word 256 * 8 - 1
-        .long idt256
 ipi_count:           .long 0
 name_one:            .asciz "100 ipis while masked are one"

@@ -17,28 +17,12 @@
         DIRTY_MEMORY
         movl $ipi_handler, %eax
         movl $IPI_VECTOR, %ecx
-        movl $idt64, %edi               // the 256-entry IDT below (case.inc's has 32)
-        call copy_idt
+        call interrupt_gate
         movl $0x1ff, APIC + APIC_SVR
         sti
         CHECK 1, check_storm, name_storm
         cli
         jmp finish
-
-// copy_idt: case.inc's 32 gates into the 256-entry table at EDI, gate ECX -> EAX, and LIDT it.
-copy_idt:
-        pushl %eax
-        pushl %ecx
-        movl $idt, %esi
-        movl $64, %ecx
-        rep movsl
-        popl %ecx
-        popl %eax
-        movl $idt64, %edi
-        movl $GATE_INTERRUPT32, %ebx
-        call set_gate32
-        lidt idt64_pointer
-        ret
 
 check_storm:
         movl $IPIS, %esi
@@ -56,10 +40,5 @@ ipi_handler:
         iret
 
         CASE_DATA
-        .balign 8
-idt64:  .fill 256, 8, 0
-idt64_pointer:
-        .word 256 * 8 - 1
-        .long idt64
 ipi_count:           .long 0
 name_storm:          .asciz "5000 self-ipis delivered"

@@ -12,16 +12,9 @@
 
         CASE_START
         DIRTY_MEMORY
-        movl $idt256, %edi
-        movl $idt, %esi
-        movl $64, %ecx
-        rep movsl
-        movl $idt256, %edi
-        movl $GATE_INTERRUPT32, %ebx
         movl $pit_handler, %eax
         movl $PIT_VECTOR, %ecx
-        call set_gate32
-        lidt idt256_pointer
+        call interrupt_gate
         // The 8259 pair as a PC BIOS leaves it, the master's base at 0x30 (ICW1-ICW4), IRQ 0 only.
         movb $0x11, %al
         outb %al, $0x20
@@ -65,10 +58,5 @@ pit_handler:
         iret
 
         CASE_DATA
-        .balign 8
-idt256: .fill 256, 8, 0
-idt256_pointer:
-        .word 256 * 8 - 1
-        .long idt256
 pit_count:           .long 0
 name_storm:          .asciz "pit interrupt storm"
